@@ -1,0 +1,1 @@
+"""Shipped data: weights, icons, the sample clip, host add-on files."""

@@ -1,0 +1,1 @@
+"""Qt front-end (imported as vfi_plugin.ui); the core never imports it."""

@@ -1,0 +1,112 @@
+"""``vfi-slowmo``: headless slow-motion render from the command line (never imports Qt)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from . import __version__
+from .errors import Cancelled, SlowMoError, UserInputError
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage mistakes as one line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserInputError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .engine.device import DEVICE_CHOICES
+    from .jobs import AUDIO_CHOICES
+    from .media import CODECS
+
+    p = _Parser(prog="vfi-slowmo",
+                description="Neural slow motion: insert frames between the frames of a clip.")
+    p.add_argument("input", help="source video file (never modified)")
+    p.add_argument("-o", "--output", required=True,
+                   help="output file (.mp4, .mov, .mkv) or folder for a PNG sequence")
+    p.add_argument("-f", "--factor", default="2", help="slowdown factor, e.g. 2, 4, 8, 3, 2.5 (default 2)")
+    p.add_argument("--start", default=None, help="range start: seconds, HH:MM:SS.mmm, HH:MM:SS:FF or 120f")
+    p.add_argument("--end", default=None, help="range end (exclusive), same formats; default: clip end")
+    p.add_argument("--mode", choices=("slowmo", "smooth"), default="slowmo",
+                   help="slowmo: play at the source rate, F times longer (default); "
+                        "smooth: F times the frame rate, same duration")
+    p.add_argument("--codec", choices=tuple(CODECS), default=None,
+                   help="default: from the output's extension (.mp4 -> h264)")
+    p.add_argument("--audio", choices=AUDIO_CHOICES, default="auto",
+                   help="auto: drop in slowmo, copy in smooth; stretch: slow it down, pitch kept")
+    p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return p
+
+
+def format_eta(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = int(seconds + 0.5)
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class ProgressPrinter:
+    """A one-line bar on a terminal; plain lines (every ~2 s) otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last_line = 0.0
+
+    def __call__(self, p) -> None:
+        text = (f"{p.done}/{p.total} frames  {p.fps:.2f} fps  ETA {format_eta(p.eta_s)}"
+                if p.stage in ("rendering", "finishing", "done") else p.stage)
+        if self.tty:
+            width = 30
+            filled = int(width * p.fraction)
+            bar = "#" * filled + "-" * (width - filled)
+            self.stream.write(f"\r[{bar}] {100 * p.fraction:5.1f}%  {text}   ")
+            if p.stage == "done":
+                self.stream.write("\n")
+        elif p.elapsed_s - self.last_line >= 2.0 or p.stage != "rendering":
+            self.last_line = p.elapsed_s
+            self.stream.write(f"{p.stage}: {text}\n")
+        self.stream.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 internal failure, 2 bad input, 130 interrupted)."""
+    try:
+        args = build_parser().parse_args(argv)
+        from .jobs import CancelToken, RenderJob, RenderRequest
+        from pathlib import Path
+
+        request = RenderRequest(Path(args.input), Path(args.output), args.factor, args.start,
+                                args.end, args.mode, args.codec, args.audio, args.device,
+                                args.overwrite, Path(args.weights) if args.weights else None)
+        job = RenderJob(request, None if args.quiet else ProgressPrinter(sys.stderr), CancelToken())
+        result = job.run()
+        print(f"wrote {result.output} ({result.frames} frames at {float(result.fps):.3f} fps, "
+              f"{result.duration_s:.2f} s) in {result.seconds:.1f} s")
+        return EXIT_OK
+    except UserInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (KeyboardInterrupt, Cancelled):
+        print("\ninterrupted: no output written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SlowMoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:  # an internal failure: one line, no traceback for the user
+        print(f"error: internal failure: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

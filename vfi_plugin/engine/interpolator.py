@@ -1,0 +1,128 @@
+"""Frames in, frames out: the network wrapped for inference on uint8 numpy frames."""
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from ..errors import UserInputError
+from ..model import Net, load_net
+from .device import autocast_dtype, resolve_device
+from .tiling import run_tiled
+
+Window = Sequence[np.ndarray]  # four HxWx3 uint8 frames I1..I4
+
+
+@dataclass(frozen=True)
+class InferenceOptions:
+    """How to run the net: precision, memory layout, batching and tiling budgets."""
+
+    precision: str = "auto"          # auto | fp32 | bf16 | fp16
+    channels_last: bool = False      # measured slower on this CPU (see benchmarks/README)
+    batch_pixels: int = 1_000_000    # windows per forward pass ~ batch_pixels / (H*W)
+    tile_pixels: int = 2_400_000     # frames above this are tiled ...
+    tile_size: int = 768             # ... into tiles of this side ...
+    tile_overlap: int = 64           # ... overlapping by this much
+
+
+class Interpolator:
+    """Predicts the frame halfway between f2 and f3 from four frames f1..f4 of any size."""
+
+    def __init__(self, net: Net, device: str | torch.device = "auto",
+                 options: InferenceOptions | None = None) -> None:
+        self.device = device if isinstance(device, torch.device) else resolve_device(device)
+        self.options = options or InferenceOptions()
+        self.dtype = autocast_dtype(self.device, self.options.precision)
+        self.net = net.to(self.device).eval()
+        if self.options.channels_last:
+            self.net = self.net.to(memory_format=torch.channels_last)
+        self.net_calls = 0
+
+    @property
+    def config(self):
+        return self.net.config
+
+    def batch_size(self, height: int, width: int) -> int:
+        """Windows per forward pass for frames of this size."""
+        return max(1, self.options.batch_pixels // max(1, height * width))
+
+    def midpoint(self, f1: np.ndarray, f2: np.ndarray, f3: np.ndarray, f4: np.ndarray) -> np.ndarray:
+        """The HxWx3 uint8 frame halfway between f2 and f3."""
+        return self.midpoints([(f1, f2, f3, f4)])[0]
+
+    def midpoints(self, windows: Sequence[Window]) -> list[np.ndarray]:
+        """Midpoints of several windows (same frame size), batched."""
+        if not windows:
+            return []
+        shape = check_window(windows[0])
+        for win in windows[1:]:
+            if check_window(win) != shape:
+                raise UserInputError(f"all frames must have one size, got {shape} and {win[0].shape}")
+        results: list[np.ndarray | None] = [None] * len(windows)
+        todo = []
+        for i, (_, f2, f3, _) in enumerate(windows):
+            if np.array_equal(f2, f3):
+                results[i] = f2.copy()  # nothing moves: the exact answer, no model noise
+            else:
+                todo.append(i)
+        step = self.batch_size(shape[0], shape[1])
+        for k in range(0, len(todo), step):
+            idx = todo[k:k + step]
+            for i, frame in zip(idx, self._run([windows[i] for i in idx])):
+                results[i] = frame
+        return results  # type: ignore[return-value]
+
+    @torch.inference_mode()
+    def _run(self, windows: Sequence[Window]) -> list[np.ndarray]:
+        arr = np.stack([np.stack(w) for w in windows])  # B,4,H,W,3 uint8
+        x = torch.from_numpy(arr).to(self.device).permute(0, 1, 4, 2, 3).float().div_(255.0)
+        h, w = x.shape[-2:]
+        opts = self.options
+        if h * w > opts.tile_pixels:
+            out = run_tiled(self._forward, x, opts.tile_size, opts.tile_overlap)
+        else:
+            out = self._forward(x)
+        self.net_calls += len(windows)
+        out = out.float().clamp_(0, 1).mul_(255.0).round_().to(torch.uint8)
+        return list(out.permute(0, 2, 3, 1).contiguous().cpu().numpy())
+
+    def _forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.options.channels_last:
+            b, t = x.shape[:2]
+            x = x.flatten(0, 1).contiguous(memory_format=torch.channels_last).unflatten(0, (b, t))
+        ctx = (torch.autocast(self.device.type, dtype=self.dtype) if self.dtype is not None
+               else contextlib.nullcontext())
+        with ctx:
+            return self.net(x).refined.float()
+
+
+def check_window(window: Window) -> tuple[int, int]:
+    """Validate four HxWx3 uint8 frames of one size; return (H, W)."""
+    if len(window) != 4:
+        raise UserInputError(f"midpoint needs four frames, got {len(window)}")
+    shape = window[0].shape
+    for f in window:
+        if not isinstance(f, np.ndarray) or f.dtype != np.uint8 or f.ndim != 3 or f.shape[2] != 3:
+            raise UserInputError("frames must be HxWx3 uint8 numpy arrays")
+        if f.shape != shape:
+            raise UserInputError(f"all frames must have one size, got {shape} and {f.shape}")
+    return shape[0], shape[1]
+
+
+def default_weights_path() -> Path:
+    """The weights shipped inside the package."""
+    from importlib.resources import files
+
+    return Path(str(files("vfi_plugin.resources") / "weights" / "slowmo-v1.safetensors"))
+
+
+def load_interpolator(weights: str | Path | None = None, device: str = "auto",
+                      options: InferenceOptions | None = None) -> Interpolator:
+    """Load the shipped (or given) weights and return a ready ``Interpolator``."""
+    path = Path(weights) if weights is not None else default_weights_path()
+    dev = resolve_device(device)
+    return Interpolator(load_net(path), dev, options)

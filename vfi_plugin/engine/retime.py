@@ -1,0 +1,149 @@
+"""Streaming recursive interpolation: a stream of frames in, the retimed stream out.
+
+Each wanted time k/2^d is computed from the four equally spaced nodes of the
+coarser level around it (t ± h, t ± 3h with h = 2^-d), down to the source
+frames, so a power-of-two factor is exactly "one pass doubles the frame rate"
+repeated, while other factors only compute the nodes they need. Times beyond
+the clip's ends are clamped (edge frames repeated). Nodes are kept only while
+later output can still need them, so memory stays flat whatever the clip length.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from ..errors import Cancelled, MediaError
+from .interpolator import Interpolator
+from .timing import RetimePlan
+
+REACH = 3  # a node depends on source frames at most 3 intervals away
+
+
+class Retimer:
+    """Runs a ``RetimePlan`` over a frame stream with an ``Interpolator``."""
+
+    def __init__(self, interpolator: Interpolator, plan: RetimePlan,
+                 cancel: Callable[[], bool] | None = None) -> None:
+        self.interpolator = interpolator
+        self.plan = plan
+        self.cancel = cancel or (lambda: False)
+
+    def run(self, source: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+        """Yield the output frames in order; the source is read lazily."""
+        state = _StreamState(iter(source))
+        plan = self.plan
+        j = 0
+        while True:
+            self._check_cancel()
+            chunk_start = math.floor(plan.wanted_time(j))
+            state.read_until(chunk_start + self._chunk_intervals() + REACH)
+            if state.last is not None and self._done(j, state.last):
+                return
+            if state.last is None and not state.frames:
+                raise MediaError("the source delivered no frames")
+            chunk_end = chunk_start + self._chunk_intervals()
+            targets = []
+            while not (state.last is not None and self._done(j, state.last)):
+                if plan.wanted_time(j) >= chunk_end:
+                    break
+                targets.append(j)
+                j += 1
+            times = [state.clamp(plan.grid_time(k)) for k in targets]
+            self._compute(times, state)
+            for t in times:
+                yield state.get(t)
+            state.evict_before(math.floor(plan.wanted_time(j)) - REACH - 1)
+
+    def _done(self, j: int, last: int) -> bool:
+        plan = self.plan
+        if plan.mode == "slowmo":
+            return plan.wanted_time(j) > last
+        return j >= plan.output_frames(last + 1)
+
+    def _chunk_intervals(self) -> int:
+        size = getattr(self, "_size", None)
+        return 4 if size is None else max(2, self.interpolator.batch_size(*size))
+
+    def _check_cancel(self) -> None:
+        if self.cancel():
+            raise Cancelled("cancelled")
+
+    def _compute(self, times: list[Fraction], state: "_StreamState") -> None:
+        """Make every node in ``times`` available, level by level, batched."""
+        needed: dict[int, set[Fraction]] = {}
+        stack = [t for t in times if t not in state.nodes]
+        seen: set[Fraction] = set()
+        while stack:
+            t = stack.pop()
+            if t in seen or t in state.nodes or t.denominator == 1:
+                continue
+            seen.add(t)
+            depth = t.denominator.bit_length() - 1
+            needed.setdefault(depth, set()).add(t)
+            stack.extend(state.clamp(d) for d in window_times(t))
+        for depth in sorted(needed):
+            nodes = sorted(needed[depth])
+            windows = [tuple(state.get(state.clamp(d)) for d in window_times(t)) for t in nodes]
+            self._size = windows[0][0].shape[:2]
+            step = max(1, self.interpolator.batch_size(*self._size))
+            for k in range(0, len(nodes), step):
+                self._check_cancel()
+                for t, frame in zip(nodes[k:k + step],
+                                    self.interpolator.midpoints(windows[k:k + step])):
+                    state.nodes[t] = frame
+
+
+def window_times(t: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+    """The four coarser-level times around node ``t`` (spacing 2h, h = 1/denominator)."""
+    h = Fraction(1, t.denominator)
+    return (t - 3 * h, t - h, t + h, t + 3 * h)
+
+
+class _StreamState:
+    """Source frames read so far and computed nodes, keyed by time."""
+
+    def __init__(self, source: Iterator[np.ndarray]) -> None:
+        self.source = source
+        self.frames: dict[int, np.ndarray] = {}
+        self.nodes: dict[Fraction, np.ndarray] = {}
+        self.read = 0
+        self.last: int | None = None
+        self.shape: tuple[int, ...] | None = None
+
+    def read_until(self, index: int) -> None:
+        while self.last is None and self.read <= index:
+            try:
+                frame = next(self.source)
+            except StopIteration:
+                self.last = self.read - 1
+                return
+            if self.shape is None:
+                self.shape = frame.shape
+            elif frame.shape != self.shape:
+                raise MediaError(f"frame {self.read} has size {frame.shape}, expected {self.shape}")
+            self.frames[self.read] = frame
+            self.read += 1
+
+    def clamp(self, t: Fraction) -> Fraction:
+        if t < 0:
+            return Fraction(0)
+        if self.last is not None and t > self.last:
+            return Fraction(self.last)
+        if t > self.read - 1:  # not read yet: only reachable when the clip goes on
+            self.read_until(math.ceil(t))
+            return self.clamp(t) if self.last is not None else t
+        return t
+
+    def get(self, t: Fraction) -> np.ndarray:
+        if t.denominator == 1:
+            return self.frames[int(t)]
+        return self.nodes[t]
+
+    def evict_before(self, t: int) -> None:
+        for k in [k for k in self.frames if k < t]:
+            del self.frames[k]
+        for k in [k for k in self.nodes if k < t]:
+            del self.nodes[k]

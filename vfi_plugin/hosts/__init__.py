@@ -1,0 +1,1 @@
+"""Adapters between host editors and the core."""

@@ -1,0 +1,316 @@
+"""Render jobs: source range -> decoder -> retimer -> encoder -> output, with progress and cancel.
+
+A job validates everything a user can get wrong before it loads the model,
+writes into a temporary file next to the target and renames it on success;
+on failure or cancellation the temporary output is removed and nothing else
+is touched. The source is only ever read.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .errors import Cancelled, UserInputError
+from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, codec_for_path, parse_time,
+                    probe, read_frames, CODECS)
+from .engine.timing import RetimePlan, parse_factor
+
+AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
+
+
+class CancelToken:
+    """Cooperative cancellation shared between a front-end and a running job."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report: frames written of the total, speed and time left."""
+
+    done: int
+    total: int
+    elapsed_s: float
+    fps: float
+    eta_s: float | None
+    stage: str = "rendering"  # "preparing" | "rendering" | "finishing"
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """What to render. Times accept seconds, HH:MM:SS.mmm, HH:MM:SS:FF or frame numbers ('120f')."""
+
+    source: Path
+    output: Path
+    factor: Fraction | float | int | str = 2
+    start: str | float | int | None = None
+    end: str | float | int | None = None
+    mode: str = "slowmo"
+    codec: str | None = None
+    audio: str = "auto"  # auto: drop in slowmo, copy in smooth
+    device: str = "auto"
+    overwrite: bool = False
+    weights: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    """A validated request: the facts a front-end shows before rendering."""
+
+    request: RenderRequest
+    info: MediaInfo
+    start_frame: int
+    end_frame: int
+    retime: RetimePlan
+    codec: str
+    audio: str  # resolved: drop | stretch | copy
+
+    @property
+    def source_frames(self) -> int:
+        return self.end_frame - self.start_frame
+
+    @property
+    def output_frames(self) -> int:
+        return self.retime.output_frames(self.source_frames)
+
+    @property
+    def output_fps(self) -> Fraction:
+        return self.retime.output_fps(self.info.fps)
+
+    @property
+    def output_duration(self) -> float:
+        return float(self.output_frames / self.output_fps)
+
+    def audio_plan(self) -> AudioPlan | None:
+        if self.audio == "drop" or not self.info.audio or self.codec == "png":
+            return None
+        fps = self.info.fps
+        tempo = 1.0 if self.audio == "copy" else float(1 / self.retime.factor)
+        return AudioPlan(source=self.info.path, stream_index=self.info.audio[0].index,
+                         start=float(self.start_frame / fps),
+                         duration=float(self.source_frames / fps), tempo=tempo)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a finished job wrote."""
+
+    output: Path
+    frames: int
+    fps: Fraction
+    duration_s: float
+    seconds: float
+    net_calls: int = 0
+
+
+def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> RenderPlan:
+    """Validate a request without touching any file; raise ``UserInputError`` on mistakes."""
+    source = Path(request.source)
+    output = Path(request.output)
+    info = info or probe(source)
+    factor = parse_factor(request.factor)
+    retime = RetimePlan(factor, request.mode)
+    start = 0 if request.start in (None, "") else parse_time(request.start, info.fps)
+    end = info.frame_count if request.end in (None, "") else parse_time(request.end, info.fps)
+    if start < 0 or start >= info.frame_count:
+        raise UserInputError(f"{source}: start {request.start} is outside the clip "
+                             f"(0 to {info.frame_count - 1} frames)")
+    end = min(end, info.frame_count)
+    if end - start < 2:
+        raise UserInputError(f"{source}: the range {request.start or 0} to {request.end} must hold "
+                             f"at least 2 frames (start must come before end)")
+    codec = (request.codec or codec_for_path(output)).lower()
+    if codec not in CODECS:
+        raise UserInputError(f"unknown codec '{request.codec}': choose one of {', '.join(CODECS)}")
+    audio = request.audio
+    if audio not in AUDIO_CHOICES:
+        raise UserInputError(f"bad audio mode '{audio}': use {', '.join(AUDIO_CHOICES)}")
+    if audio == "auto":
+        audio = "drop" if retime.mode == "slowmo" else "copy"
+    elif retime.mode == "smooth" and audio == "stretch":
+        audio = "copy"  # smooth keeps the duration, so the audio fits as it is
+    elif retime.mode == "slowmo" and audio == "copy":
+        raise UserInputError("audio 'copy' only fits smooth mode: use stretch or drop in slowmo")
+    check_output_path(source, output, request.overwrite)
+    return RenderPlan(request, info, start, end, retime, codec, audio)
+
+
+def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
+    """Refuse outputs that would overwrite the source, an existing file, or cannot be written."""
+    src = source.resolve()
+    out = output.resolve()
+    if out == src or (output.exists() and source.exists() and os.path.samefile(output, source)):
+        raise UserInputError(f"{output}: the output must not be the input file")
+    if output.exists() and not overwrite:
+        raise UserInputError(f"{output}: already exists (use --overwrite to replace it)")
+    parent = out.parent
+    if not parent.is_dir():
+        raise UserInputError(f"{parent}: output folder does not exist")
+    probe_file = parent / f".slowmo-write-test-{uuid.uuid4().hex[:8]}"
+    try:
+        probe_file.touch()
+        probe_file.unlink()
+    except OSError as exc:
+        raise UserInputError(f"{parent}: cannot write in this folder ({exc.strerror})") from None
+
+
+def temp_output_path(output: Path) -> Path:
+    """A hidden sibling of ``output`` with the same extension, unique per job."""
+    return output.with_name(f".{output.stem}.slowmo-partial-{uuid.uuid4().hex[:8]}{output.suffix}")
+
+
+def remove_path(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def install_output(tmp: Path, output: Path) -> None:
+    """Move the finished temporary output into place (replacing an old one when allowed)."""
+    if output.exists() and output.is_dir() and not output.is_symlink():
+        shutil.rmtree(output)
+    os.replace(tmp, output)
+
+
+class ProgressMeter:
+    """Turns frame counts into Progress reports (fps over a sliding window, ETA)."""
+
+    def __init__(self, total: int, callback: ProgressCallback | None, interval_s: float = 0.2) -> None:
+        self.total = total
+        self.callback = callback
+        self.interval_s = interval_s
+        self.start = time.monotonic()
+        self.samples: list[tuple[float, int]] = [(self.start, 0)]
+        self.last_report = 0.0
+
+    def update(self, done: int, stage: str = "rendering", force: bool = False) -> None:
+        if self.callback is None:
+            return
+        now = time.monotonic()
+        if not force and now - self.last_report < self.interval_s:
+            return
+        self.last_report = now
+        self.samples.append((now, done))
+        self.samples = [s for s in self.samples if now - s[0] <= 10.0] or [(now, done)]
+        t0, d0 = self.samples[0]
+        fps = (done - d0) / (now - t0) if now > t0 and done > d0 else 0.0
+        eta = (self.total - done) / fps if fps > 0 else None
+        self.callback(Progress(done, self.total, now - self.start, fps, eta, stage))
+
+
+class RenderJob:
+    """One render: ``run()`` blocks, reports progress and honours the cancel token."""
+
+    def __init__(self, request: RenderRequest, progress: ProgressCallback | None = None,
+                 cancel: CancelToken | None = None, interpolator=None) -> None:
+        self.request = request
+        self.progress = progress
+        self.cancel = cancel or CancelToken()
+        self.interpolator = interpolator
+
+    def plan(self) -> RenderPlan:
+        return plan_render(self.request)
+
+    def run(self) -> RenderResult:
+        plan = self.plan()
+        meter = ProgressMeter(plan.output_frames, self.progress)
+        meter.update(0, "preparing", force=True)
+        interpolator = self.interpolator or load_interpolator_for(self.request)
+        self._check_cancel()
+        output = Path(self.request.output)
+        tmp = temp_output_path(output)
+        started = time.monotonic()
+        calls_before = interpolator.net_calls
+        done = 0
+        try:
+            frames = retime_range(interpolator, plan.info.path, plan.start_frame, plan.end_frame,
+                                  plan.retime, cancel=self.cancel, info=plan.info)
+            writer = FrameWriter(tmp, plan.info.width_out, plan.info.height_out, plan.output_fps,
+                                 plan.codec, color=ColorTags.from_info(plan.info),
+                                 audio=plan.audio_plan())
+            try:
+                for frame in frames:
+                    writer.write(frame)
+                    done += 1
+                    meter.update(done)
+                    self._check_cancel()
+                meter.update(done, "finishing", force=True)
+                writer.close()
+            except BaseException:
+                writer.abort()
+                raise
+            finally:
+                frames.close()
+            install_output(tmp, output)
+        finally:
+            if tmp.exists():
+                remove_path(tmp)
+        meter.update(done, "done", force=True)
+        return RenderResult(output, done, plan.output_fps, float(done / plan.output_fps),
+                            time.monotonic() - started, interpolator.net_calls - calls_before)
+
+    def _check_cancel(self) -> None:
+        if self.cancel.cancelled:
+            raise Cancelled("render cancelled")
+
+
+def load_interpolator_for(request: RenderRequest):
+    from .engine import load_interpolator
+
+    return load_interpolator(request.weights, request.device)
+
+
+def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,
+                 *, cancel: Callable[[], bool] | None = None, info: MediaInfo | None = None,
+                 size: tuple[int, int] | None = None) -> Iterator[np.ndarray]:
+    """Decode [start_frame, end_frame) of ``source`` and yield the retimed frames (no encoding).
+
+    Used by render jobs and by previews (on a proxy, with ``size``).
+    """
+    from .engine import Retimer
+
+    reader = read_frames(source, start_frame, end_frame, size=size, info=info)
+    try:
+        yield from Retimer(interpolator, retime, cancel).run(reader)
+    finally:
+        reader.close()
+
+
+def render(source: str | Path, output: str | Path, *, factor: Fraction | float | int | str = 2,
+           start: str | float | int | None = None, end: str | float | int | None = None,
+           mode: str = "slowmo", codec: str | None = None, audio: str = "auto",
+           device: str = "auto", overwrite: bool = False, weights: str | Path | None = None,
+           progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+           interpolator=None) -> RenderResult:
+    """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``."""
+    request = RenderRequest(Path(source), Path(output), factor, start, end, mode, codec, audio,
+                            device, overwrite, Path(weights) if weights else None)
+    return RenderJob(request, progress, cancel, interpolator).run()

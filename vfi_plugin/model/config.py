@@ -1,0 +1,33 @@
+"""The network's hyper-parameters, stored with every weights file."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture choices; ``base`` selects the paper's plain blend or the flow base."""
+
+    base: str = "flow"  # "flow" (motion-compensated, default) or "blend" (the paper)
+    lstm_widths: tuple[int, int, int] = (8, 16, 32)
+    bottleneck: int = 64
+    flow_widths: tuple[int, ...] = (64, 32, 16)
+    refine_width: int = 12
+    refine_blocks: int = 3
+    se_reduction: int = 3
+    multiple: int = field(default=32)  # inputs are padded to a multiple of this inside
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("lstm_widths", "flow_widths"):
+            if key in known:
+                known[key] = tuple(known[key])
+        cfg = cls(**known)
+        if cfg.base not in ("flow", "blend"):
+            raise ValueError(f"unknown base {cfg.base!r}")
+        return cfg

@@ -1,0 +1,88 @@
+"""Saving and loading weights: safetensors (no code runs on load), versioned, checksummed."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..errors import WeightsError
+from .config import ModelConfig
+from .net import Net
+
+FORMAT = "vfi-slowmo-weights"
+FORMAT_VERSION = 1
+
+
+def tensors_checksum(tensors: dict[str, torch.Tensor]) -> str:
+    """sha256 over the tensors' names, dtypes, shapes and bytes, in name order."""
+    digest = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous().cpu()
+        digest.update(f"{name}:{t.dtype}:{tuple(t.shape)};".encode())
+        digest.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return digest.hexdigest()
+
+
+def save_weights(net: Net, path: str | Path, info: dict[str, Any] | None = None) -> Path:
+    """Write ``net``'s weights with its config, a format version and a checksum."""
+    from safetensors.torch import save_file
+
+    tensors = {k: v.detach().float().contiguous().cpu() for k, v in net.state_dict().items()}
+    meta = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "config": json.dumps(net.config.to_dict()),
+        "sha256": tensors_checksum(tensors),
+        "info": json.dumps(info or {}),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    save_file(tensors, str(tmp), metadata=meta)
+    tmp.replace(path)
+    return path
+
+
+def read_metadata(path: str | Path) -> dict[str, Any]:
+    """The weights file's metadata (config and training info decoded)."""
+    from safetensors import safe_open
+
+    path = Path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: weights file not found")
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = dict(f.metadata() or {})
+    except Exception as exc:  # safetensors raises several types for bad headers
+        raise WeightsError(f"{path}: not a readable weights file ({exc})") from None
+    if meta.get("format") != FORMAT:
+        raise WeightsError(f"{path}: not a SlowMo weights file")
+    if meta.get("format_version") != str(FORMAT_VERSION):
+        raise WeightsError(f"{path}: weights format version {meta.get('format_version')} "
+                           f"is not supported (expected {FORMAT_VERSION})")
+    meta["config"] = json.loads(meta["config"])
+    meta["info"] = json.loads(meta.get("info") or "{}")
+    return meta
+
+
+def load_net(path: str | Path) -> Net:
+    """Build the network described in the file and load its verified weights (eval mode)."""
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    meta = read_metadata(path)
+    try:
+        tensors = load_file(str(path))
+    except Exception as exc:
+        raise WeightsError(f"{path}: weights file is corrupt ({exc})") from None
+    if tensors_checksum(tensors) != meta.get("sha256"):
+        raise WeightsError(f"{path}: checksum mismatch, the weights file is corrupt")
+    try:
+        net = Net(ModelConfig.from_dict(meta["config"]))
+        net.load_state_dict(tensors, strict=True)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise WeightsError(f"{path}: weights do not match the network ({exc})") from None
+    return net.eval()

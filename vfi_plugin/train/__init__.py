@@ -1,0 +1,1 @@
+"""Training: data preparation, the resumable loop and its configs (dev only)."""
