@@ -65,7 +65,7 @@ class ProgressPrinter:
 
     def __call__(self, p) -> None:
         text = (f"{p.done}/{p.total} frames  {p.fps:.2f} fps  ETA {format_eta(p.eta_s)}"
-                if p.stage in ("rendering", "finishing", "done") else p.stage)
+                if p.stage in ("rendering", "finishing", "done") else "loading the model")
         if self.tty:
             width = 30
             filled = int(width * p.fraction)

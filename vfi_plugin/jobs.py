@@ -111,11 +111,14 @@ class RenderPlan:
     def audio_plan(self) -> AudioPlan | None:
         if self.audio == "drop" or not self.info.audio or self.codec == "png":
             return None
-        fps = self.info.fps
-        tempo = 1.0 if self.audio == "copy" else float(1 / self.retime.factor)
-        return AudioPlan(source=self.info.path, stream_index=self.info.audio[0].index,
-                         start=float(self.start_frame / fps),
-                         duration=float(self.source_frames / fps), tempo=tempo)
+        index = self.info.audio[0].index
+        if self.audio == "copy":
+            return AudioPlan.for_frames(self.info.path, index, self.info.fps,
+                                        self.start_frame, self.end_frame)
+        # stretched audio lasts exactly as long as the video: (N-1)·F+1 frames
+        tempo = float(1 / self.retime.factor)
+        return AudioPlan(self.info.path, index, float(self.start_frame / self.info.fps),
+                         self.output_duration * tempo, tempo)
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,11 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     codec = (request.codec or codec_for_path(output)).lower()
     if codec not in CODECS:
         raise UserInputError(f"unknown codec '{request.codec}': choose one of {', '.join(CODECS)}")
+    min_w, min_h = CODECS[codec].min_size
+    width, height = info.display_size
+    if width < min_w or height < min_h:
+        raise UserInputError(f"{output}: {CODECS[codec].label} needs frames of at least "
+                             f"{min_w}x{min_h} (the source is {width}x{height}); choose another codec")
     audio = request.audio
     if audio not in AUDIO_CHOICES:
         raise UserInputError(f"bad audio mode '{audio}': use {', '.join(AUDIO_CHOICES)}")
@@ -253,7 +261,8 @@ class RenderJob:
         try:
             frames = retime_range(interpolator, plan.info.path, plan.start_frame, plan.end_frame,
                                   plan.retime, cancel=self.cancel, info=plan.info)
-            writer = FrameWriter(tmp, plan.info.width_out, plan.info.height_out, plan.output_fps,
+            width, height = plan.info.display_size
+            writer = FrameWriter(tmp, width, height, plan.output_fps,
                                  plan.codec, color=ColorTags.from_info(plan.info),
                                  audio=plan.audio_plan())
             try:
