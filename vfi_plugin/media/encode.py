@@ -1,0 +1,190 @@
+"""Encode RGB frames written through a pipe into a video file or PNG folder."""
+from __future__ import annotations
+
+import os
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import ffmpeg
+import numpy as np
+
+from vfi_plugin.errors import MediaError, UserInputError
+
+from . import process
+from .audio import AudioPlan, audio_stream
+from .codecs import CODECS, DEFAULT_CODEC, SEQUENCE_PATTERN, CodecSpec, codec_for_path, get_codec
+from .color import ColorTags, matrix_tag, sws_matrix
+from .decode import SCALE_FLAGS, file_url
+from .tools import ffmpeg_exe
+
+__all__ = ["CODECS", "CodecSpec", "FrameWriter", "codec_for_path", "output_size"]
+
+GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-loglevel", "error", "-y")
+
+
+def output_size(codec: str, width: int, height: int) -> tuple[int, int]:
+    """Frame size in the output: 4:2:0 codecs pad odd sizes up to even (black edge)."""
+    if get_codec(codec).chroma == "420":
+        return width + width % 2, height + height % 2
+    return width, height
+
+
+class FrameWriter:
+    """Context manager that pipes HxWx3 uint8 RGB frames into ffmpeg.
+
+    Writes exactly `path` (for "png", a folder it creates holding
+    frame_000001.png, ...). The output frame rate is the rational `fps`;
+    RGB is converted to YUV with the colour matrix of `color` (guessed from
+    the size when unknown) and the colour tags (range, matrix, transfer,
+    primaries) are written; RGB codecs are tagged as RGB, full range.
+    4:2:0 codecs need even sizes: odd ones are padded by one black
+    row/column at the right/bottom (see output_size). Leaving the `with`
+    block on an exception aborts (deletes the output).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], width: int, height: int, fps: Fraction,
+                 codec: str = DEFAULT_CODEC, *, color: ColorTags | None = None,
+                 audio: AudioPlan | None = None) -> None:
+        self._proc = None
+        self.path = Path(path)
+        self.spec = get_codec(codec)
+        self.width, self.height = int(width), int(height)
+        self.fps = Fraction(fps)
+        self.frames_written = 0
+        if self.width <= 0 or self.height <= 0 or self.fps <= 0:
+            raise ValueError(f"bad size {width}x{height} or fps {fps}")
+        min_w, min_h = self.spec.min_size
+        if self.width < min_w or self.height < min_h:
+            raise UserInputError(
+                f"{self.path}: {self.spec.label} needs frames of at least {min_w}x{min_h} "
+                f"(got {self.width}x{self.height}); choose another codec")
+        self._created_dir = self._prepare_output()
+        try:
+            args = _command(self.path, self.spec, self.width, self.height, self.fps,
+                            color or ColorTags(), audio)
+            self._proc = process.start(args, stdin=True)
+        except BaseException:  # nothing written yet: only undo the folder we made
+            if self._created_dir:
+                shutil.rmtree(self.path, ignore_errors=True)
+            raise
+        self._stderr = process.StderrTail(self._proc.stderr)
+
+    def _prepare_output(self) -> bool:
+        if not self.spec.is_sequence:
+            if self.path.is_dir():
+                raise UserInputError(f"{self.path}: is a folder, expected a file name")
+            return False
+        if self.path.is_dir():
+            if any(self.path.iterdir()):
+                raise UserInputError(f"{self.path}: folder for PNG frames is not empty")
+            return False
+        self.path.mkdir(parents=True)
+        return True
+
+    def write(self, frame: np.ndarray) -> None:
+        """Encode one HxWx3 uint8 RGB frame; MediaError if ffmpeg has died."""
+        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
+            raise ValueError(f"expected a {self.height}x{self.width}x3 uint8 frame, "
+                             f"got {frame.shape} {frame.dtype}")
+        if self._proc is None:
+            raise MediaError(f"{self.path}: writer is already closed")
+        try:
+            self._proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
+        except (BrokenPipeError, OSError, ValueError):
+            self._fail("ffmpeg stopped while encoding")
+        self.frames_written += 1
+
+    def close(self) -> None:
+        """Finish the file and wait for ffmpeg; MediaError (and no output) on failure."""
+        proc = self._proc
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        proc.wait()
+        self._stderr.join()
+        self._proc = None
+        if proc.returncode != 0:
+            self._remove_output()
+            raise MediaError(process.one_line(
+                f"{self.path}: ffmpeg failed while encoding: {self._stderr.last_line()}"))
+
+    def abort(self) -> None:
+        """Kill ffmpeg and delete whatever it wrote at `path`."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            process.stop(proc)
+            self._stderr.join()
+        self._remove_output()
+
+    def _fail(self, what: str) -> None:
+        proc, self._proc = self._proc, None
+        process.stop(proc)
+        self._stderr.join()
+        self._remove_output()
+        raise MediaError(process.one_line(f"{self.path}: {what}: {self._stderr.last_line()}"))
+
+    def _remove_output(self) -> None:
+        if self.spec.is_sequence:
+            if self._created_dir:
+                shutil.rmtree(self.path, ignore_errors=True)
+            else:
+                for png in self.path.glob("frame_*.png"):
+                    png.unlink(missing_ok=True)
+        else:
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> "FrameWriter":
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def __del__(self) -> None:
+        try:
+            if getattr(self, "_proc", None) is not None:
+                self.abort()
+        except Exception:
+            pass
+
+
+def _command(path: Path, spec: CodecSpec, width: int, height: int, fps: Fraction,
+             color: ColorTags, audio: AudioPlan | None) -> list[str]:
+    rate = f"{fps.numerator}/{fps.denominator}"
+    video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}",
+                         framerate=rate).video
+    out_w, out_h = output_size(spec.name, width, height)
+    if (out_w, out_h) != (width, height):
+        video = video.filter("pad", w=out_w, h=out_h, x=0, y=0, color="black")
+    opts: dict[str, object] = dict(spec.args)
+    opts.update(format=spec.format, r=rate, pix_fmt=spec.pix_fmt)
+    params: dict[str, str] = {}
+    if spec.chroma == "rgb":
+        video = video.filter("format", spec.pix_fmt)
+        params.update(colorspace="gbr", range="pc")
+    else:
+        matrix = sws_matrix(color.color_space, width, height)
+        out_range = "pc" if color.color_range == "pc" else "tv"
+        video = video.filter("scale", out_color_matrix=matrix, out_range=out_range,
+                             flags=SCALE_FLAGS).filter("format", spec.pix_fmt)
+        params.update(colorspace=matrix_tag(matrix), range=out_range)
+    if color.color_transfer:
+        params["color_trc"] = color.color_transfer
+    if color.color_primaries:
+        params["color_primaries"] = color.color_primaries
+    if spec.name != "png":
+        # Tag the frames themselves: every encoder and muxer picks this up.
+        video = video.filter("setparams", **params)
+    streams = [video]
+    if audio is not None and spec.audio_args:
+        streams.append(audio_stream(audio))
+        opts.update(dict(spec.audio_args))
+    target = path / SEQUENCE_PATTERN if spec.is_sequence else path
+    out = ffmpeg.output(*streams, file_url(target), **opts)
+    return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())

@@ -1,0 +1,257 @@
+"""Read a video file's stream properties with ffprobe."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from vfi_plugin.errors import UserInputError
+
+from .process import one_line
+from .tools import ffprobe_exe
+
+PROBE_TIMEOUT_S = 120
+_STILL_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe")
+
+
+@dataclass(frozen=True)
+class AudioStream:
+    """One audio stream; `index` is the absolute ffprobe stream index."""
+
+    index: int
+    codec_name: str | None
+    sample_rate: int | None
+    channels: int | None
+    duration: float | None
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """Properties of a file's first video stream (plus its audio streams).
+
+    width/height are the decoded frame size before rotation; `rotation` is
+    the clockwise rotation (0/90/180/270) players apply for display;
+    `stream_index` is the video stream's absolute index in the file.
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: Fraction
+    frame_count: int
+    duration: float
+    start_time: float
+    pix_fmt: str | None
+    codec_name: str | None
+    rotation: int
+    color_range: str | None
+    color_space: str | None
+    color_transfer: str | None
+    color_primaries: str | None
+    audio: tuple[AudioStream, ...] = ()
+    stream_index: int = 0
+
+    @property
+    def has_audio(self) -> bool:
+        return bool(self.audio)
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """(width, height) after applying the rotation."""
+        if self.rotation in (90, 270):
+            return self.height, self.width
+        return self.width, self.height
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Probe `path`; raise UserInputError if it is not a readable video file."""
+    path = Path(path)
+    _check_file(path)
+    data = _run_ffprobe(path, ["-show_format", "-show_streams"])
+    streams = data.get("streams") or []
+    fmt = data.get("format") or {}
+    video = next((s for s in streams if _is_video(s)), None)
+    if video is None:
+        raise _not_video(path, "no video stream")
+    if str(fmt.get("format_name", "")).split(",")[0] in _STILL_FORMATS:
+        raise _not_video(path, "still image")
+    width, height = int(video.get("width") or 0), int(video.get("height") or 0)
+    if width <= 0 or height <= 0:
+        raise _not_video(path, "video stream has no frame size")
+    fps = _rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate"))
+    if fps is None:
+        raise _not_video(path, "unknown frame rate")
+    duration = (_float(video.get("duration")) or _tag_duration(video)
+                or _float(fmt.get("duration")) or 0.0)
+    start_time = _float(video.get("start_time"))
+    if start_time is None:
+        start_time = _float(fmt.get("start_time")) or 0.0
+    frame_count = _frame_count(path, video, fps, duration)
+    if frame_count <= 0:
+        raise _not_video(path, "no video frames")
+    if duration <= 0:
+        duration = float(frame_count / fps)
+    return MediaInfo(
+        path=path,
+        width=width,
+        height=height,
+        fps=fps,
+        frame_count=frame_count,
+        duration=duration,
+        start_time=start_time,
+        pix_fmt=video.get("pix_fmt"),
+        codec_name=video.get("codec_name"),
+        rotation=_rotation(video),
+        color_range=_tag(video.get("color_range")),
+        color_space=_tag(video.get("color_space")),
+        color_transfer=_tag(video.get("color_transfer")),
+        color_primaries=_tag(video.get("color_primaries")),
+        audio=tuple(_audio(s) for s in streams if s.get("codec_type") == "audio"),
+        stream_index=int(video.get("index", 0)),
+    )
+
+
+def _is_video(stream: dict) -> bool:
+    """A video stream that is not just cover art."""
+    cover = (stream.get("disposition") or {}).get("attached_pic")
+    return stream.get("codec_type") == "video" and not cover
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise UserInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserInputError(f"{path}: is a folder, not a video file")
+    if not path.is_file():
+        raise UserInputError(f"{path}: not a regular file")
+    try:
+        size = path.stat().st_size
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise UserInputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise UserInputError(f"{path}: file is empty")
+
+
+def _run_ffprobe(path: Path, args: list[str]) -> dict:
+    cmd = [ffprobe_exe(), "-v", "error", "-of", "json", *args, str(path)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=PROBE_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as exc:
+        raise _not_video(path, "timed out") from exc
+    if done.returncode != 0:
+        raise _not_video(path, _reason(path, done.stderr))
+    try:
+        return json.loads(done.stdout.decode("utf-8", "replace"))
+    except ValueError as exc:
+        raise _not_video(path, "unreadable output") from exc
+
+
+def _reason(path: Path, stderr: bytes) -> str:
+    lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
+    if not lines:
+        return "unknown error"
+    line = lines[-1]
+    prefix = f"{path}: "
+    if line.startswith(prefix):
+        line = line[len(prefix):]
+    return one_line(line, 120)
+
+
+def _not_video(path: Path, reason: str) -> UserInputError:
+    return UserInputError(one_line(f"{path}: not a video file (ffprobe: {reason})"))
+
+
+def _frame_count(path: Path, video: dict, fps: Fraction, duration: float) -> int:
+    nb = _int(video.get("nb_frames"))
+    if nb:
+        return nb
+    for key, value in (video.get("tags") or {}).items():
+        if key.upper().startswith("NUMBER_OF_FRAMES") and _int(value):
+            return int(value)
+    try:
+        data = _run_ffprobe(
+            path, ["-select_streams", f"{video.get('index', 0)}", "-count_packets",
+                   "-show_entries", "stream=nb_read_packets"]
+        )
+        counted = _int(((data.get("streams") or [{}])[0]).get("nb_read_packets"))
+    except UserInputError:
+        counted = None
+    if counted:
+        return counted
+    return int(round(duration * fps)) if duration > 0 else 0
+
+
+def _tag_duration(stream: dict) -> float | None:
+    """Matroska's per-stream DURATION tag ("HH:MM:SS.nnnnnnnnn")."""
+    for key, value in (stream.get("tags") or {}).items():
+        if key.upper() == "DURATION":
+            try:
+                hours, minutes, seconds = str(value).split(":")
+                return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+            except ValueError:
+                return None
+    return None
+
+
+def _rotation(video: dict) -> int:
+    for side in video.get("side_data_list") or []:
+        if "rotation" in side:
+            # ffprobe's display matrix angle is counter-clockwise.
+            return _quarter(-float(side["rotation"]))
+    rotate = (video.get("tags") or {}).get("rotate")
+    if rotate is not None:
+        try:
+            return _quarter(float(rotate))
+        except ValueError:
+            return 0
+    return 0
+
+
+def _quarter(degrees: float) -> int:
+    return int(round(degrees / 90.0)) * 90 % 360
+
+
+def _audio(stream: dict) -> AudioStream:
+    return AudioStream(
+        index=int(stream.get("index", 0)),
+        codec_name=stream.get("codec_name"),
+        sample_rate=_int(stream.get("sample_rate")),
+        channels=_int(stream.get("channels")),
+        duration=_float(stream.get("duration")) or _tag_duration(stream),
+    )
+
+
+def _rate(text: object) -> Fraction | None:
+    try:
+        rate = Fraction(str(text))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return rate if rate > 0 else None
+
+
+def _float(value: object) -> float | None:
+    try:
+        result = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _tag(value: object) -> str | None:
+    if value in (None, "", "unknown", "unspecified", "reserved"):
+        return None
+    return str(value)

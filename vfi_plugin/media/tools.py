@@ -1,0 +1,37 @@
+"""Locate the ffmpeg and ffprobe executables."""
+from __future__ import annotations
+
+import os
+import shutil
+
+from vfi_plugin.errors import ToolMissingError
+
+FFMPEG_ENV = "VFI_SLOWMO_FFMPEG"
+FFPROBE_ENV = "VFI_SLOWMO_FFPROBE"
+
+_INSTALL_HINT = (
+    "install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg) or set {env}"
+)
+
+
+def _find(name: str, env: str) -> str:
+    override = os.environ.get(env, "").strip()
+    if override:
+        found = shutil.which(override)
+        if found is None:
+            raise ToolMissingError(f"{env}={override}: no such executable; fix or unset {env}")
+        return found
+    found = shutil.which(name)
+    if found is None:
+        raise ToolMissingError(f"{name} not found on PATH: " + _INSTALL_HINT.format(env=env))
+    return found
+
+
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg executable ($VFI_SLOWMO_FFMPEG, else PATH)."""
+    return _find("ffmpeg", FFMPEG_ENV)
+
+
+def ffprobe_exe() -> str:
+    """Path of the ffprobe executable ($VFI_SLOWMO_FFPROBE, else PATH)."""
+    return _find("ffprobe", FFPROBE_ENV)
