@@ -35,9 +35,9 @@ def lr_at(step: int, optim: dict[str, Any]) -> float:
 
 
 def psnr(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """Per-sample PSNR in dB for images in [0, 1]."""
+    """Per-sample PSNR in dB for images in [0, 1], capped at 50 dB (still samples are exact)."""
     mse = (pred.clamp(0, 1) - target).float().pow(2).flatten(1).mean(1)
-    return -10 * torch.log10(mse.clamp_min(1e-10))
+    return (-10 * torch.log10(mse.clamp_min(1e-10))).clamp_max(50.0)
 
 
 def autocast(device: torch.device, enabled: bool):
@@ -166,7 +166,8 @@ class Trainer:
             self.opt.step()
             self.state.step += 1
             self.state.elapsed_s = run_start_elapsed + (time.monotonic() - start)
-            running = 0.98 * running + 0.02 * float(loss) if running else float(loss)
+            value = float(loss.detach())
+            running = 0.98 * running + 0.02 * value if running else value
             if self.state.step % 50 == 0:
                 self.log(f"step {self.state.step} loss {running:.4f} lr {self.opt.param_groups[0]['lr']:.2e} "
                          f"{self.state.elapsed_s / 60:.1f} min")

@@ -1,0 +1,88 @@
+"""The command line as a user runs it: a subprocess, exit codes, one-line errors."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from clips import write_clip
+from vfi_plugin.media import probe
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vfi_plugin", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    return write_clip(tmp_path_factory.mktemp("cli") / "in.mp4", 64, 48, Fraction(25), 12)
+
+
+def test_render_from_the_command_line(tmp_path, clip):
+    out = tmp_path / "out.mp4"
+    res = run_cli(str(clip), "-o", str(out), "--factor", "4", "--start", "00:00:00.080",
+                  "--end", "0.4", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert probe(out).frame_count == (10 - 2 - 1) * 4 + 1
+    assert "frames" in res.stderr and "Traceback" not in res.stderr
+    assert "wrote" in res.stdout
+
+
+def one_line_error(res: subprocess.CompletedProcess) -> str:
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", ["missing", "not_video", "empty", "bad_range", "bad_factor",
+                                  "same_as_input", "unwritable", "bad_time", "usage"])
+def test_bad_input_exits_2_with_one_line(tmp_path, clip, case):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    empty = tmp_path / "empty.mp4"
+    empty.touch()
+    unwritable = tmp_path / "locked"
+    unwritable.mkdir()
+    unwritable.chmod(0o555)
+    locked_dir = unwritable if os.geteuid() != 0 else Path("/proc/1")
+    args = {
+        "missing": [str(tmp_path / "nope.mp4"), "-o", "o.mp4"],
+        "not_video": [str(text), "-o", "o.mp4"],
+        "empty": [str(empty), "-o", "o.mp4"],
+        "bad_range": [str(clip), "-o", "o.mp4", "--start", "0.3", "--end", "0.2"],
+        "bad_factor": [str(clip), "-o", "o.mp4", "--factor", "zero"],
+        "same_as_input": [str(clip), "-o", str(clip), "--overwrite"],
+        "unwritable": [str(clip), "-o", str(locked_dir / "o.mp4")],
+        "bad_time": [str(clip), "-o", "o.mp4", "--start", "1:2:3:4:5"],
+        "usage": [str(clip)],
+    }[case]
+    res = run_cli(*args, cwd=tmp_path)
+    assert res.returncode == 2
+    line = one_line_error(res)
+    expected = {"missing": "nope.mp4", "not_video": "notes.txt", "empty": "empty.mp4",
+                "bad_range": "in.mp4", "bad_factor": "factor", "same_as_input": "input",
+                "unwritable": str(locked_dir), "bad_time": "1:2:3:4:5", "usage": "-o"}[case]
+    assert expected in line
+    assert not (tmp_path / "o.mp4").exists()
+
+
+def test_interrupt_exits_130_and_cleans_up(tmp_path):
+    src = write_clip(tmp_path / "long.mp4", 64, 48, Fraction(25), 200)
+    proc = subprocess.Popen([sys.executable, "-m", "vfi_plugin", str(src), "-o", "out.mp4",
+                             "--factor", "8"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    for line in proc.stderr:
+        if "rendering:" in line or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, rest
+    assert "Traceback" not in rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["long.mp4"]

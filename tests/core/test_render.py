@@ -1,0 +1,163 @@
+"""Render jobs end to end: real ffmpeg, real files, the shipped model on tiny frames."""
+from __future__ import annotations
+
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clips import frame_index, write_clip
+from vfi_plugin import CancelToken, load_interpolator, render
+from vfi_plugin.errors import Cancelled, UserInputError
+from vfi_plugin.jobs import RenderRequest, plan_render
+from vfi_plugin.media import probe, read_frames
+
+FPS = Fraction(25)
+
+
+@pytest.fixture(scope="module")
+def interp():
+    return load_interpolator(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory) -> Path:
+    """64x48, 25 fps, 20 frames carrying their index, with audio."""
+    return write_clip(tmp_path_factory.mktemp("src") / "clip.mp4", 64, 48, FPS, 20, audio=True)
+
+
+def files_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("factor", [2, 3, 4, 8])
+@pytest.mark.parametrize("mode", ["slowmo", "smooth"])
+def test_frame_counts_and_timestamps(tmp_path, clip, interp, factor, mode):
+    out = tmp_path / "out.mkv"
+    result = render(clip, out, factor=factor, start="2f", end="8f", mode=mode, codec="ffv1",
+                    interpolator=interp)
+    n = 6
+    expected = (n - 1) * factor + 1 if mode == "slowmo" else n * factor
+    expected_fps = FPS if mode == "slowmo" else FPS * factor
+    info = probe(out)
+    assert result.frames == expected == info.frame_count
+    assert info.fps == expected_fps
+    assert info.duration == pytest.approx(expected / expected_fps, abs=1.5 / float(expected_fps))
+    decoded = list(read_frames(out))
+    assert len(decoded) == expected
+    # source frames sit at every F-th output frame, untouched, from the range start on
+    for k in range(n):
+        assert frame_index(decoded[k * factor]) == 2 + k
+
+
+def test_range_first_and_last_frames(tmp_path, clip, interp):
+    out = tmp_path / "out.mp4"
+    render(clip, out, factor=4, start=0.2, end="00:00:00.600", interpolator=interp)
+    frames = list(read_frames(out))
+    assert len(frames) == (15 - 5 - 1) * 4 + 1
+    assert frame_index(frames[0]) == 5 and frame_index(frames[-1]) == 14
+
+
+@pytest.mark.parametrize("codec,name", [("h264", "o.mp4"), ("h265", "o.mp4"), ("prores", "o.mov"),
+                                        ("ffv1", "o.mkv"), ("png", "seq"), ("dnxhr", "o.mov")])
+def test_every_codec(tmp_path, interp, codec, name):
+    size = (256, 128) if codec == "dnxhr" else (64, 48)
+    src = write_clip(tmp_path / "src.mp4", *size, FPS, 4)
+    out = tmp_path / name
+    result = render(src, out, factor=2, codec=codec, interpolator=interp)
+    assert result.frames == 7
+    if codec == "png":
+        assert sorted(p.name for p in out.iterdir()) == [f"frame_{i:06d}.png" for i in range(1, 8)]
+    else:
+        info = probe(out)
+        assert info.frame_count == 7 and info.fps == FPS
+        assert info.codec_name == {"h264": "h264", "h265": "hevc", "prores": "prores",
+                                   "ffv1": "ffv1", "dnxhr": "dnxhd"}[codec]
+    assert files_in(tmp_path) == {"src.mp4", name}
+
+
+def test_audio_drop_stretch_and_copy(tmp_path, clip, interp):
+    dropped = render(clip, tmp_path / "drop.mp4", factor=2, interpolator=interp)
+    assert not probe(dropped.output).audio
+    stretched = render(clip, tmp_path / "stretch.mp4", factor=4, audio="stretch", interpolator=interp)
+    info = probe(stretched.output)
+    assert info.audio and info.audio[0].duration == pytest.approx(stretched.duration_s, abs=0.1)
+    smooth = render(clip, tmp_path / "smooth.mp4", factor=2, mode="smooth", interpolator=interp)
+    info = probe(smooth.output)
+    assert info.audio and info.audio[0].duration == pytest.approx(20 / 25, abs=0.1)
+
+
+def test_odd_size(tmp_path, interp):
+    src = write_clip(tmp_path / "odd.mkv", 101, 77, FPS, 5, codec="ffv1")
+    out = tmp_path / "odd_out.mkv"
+    render(src, out, factor=2, interpolator=interp)
+    info = probe(out)
+    assert (info.width, info.height) == (101, 77) and info.frame_count == 9
+
+
+def test_cancel_leaves_nothing(tmp_path, interp):
+    src = write_clip(tmp_path / "long.mp4", 64, 48, FPS, 60)
+    token = CancelToken()
+    seen = []
+
+    def progress(p):
+        seen.append(p.done)
+        if p.done >= 5:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        render(src, tmp_path / "out.mp4", factor=8, progress=progress, cancel=token,
+               interpolator=interp)
+    assert max(seen) < 60 * 8
+    assert files_in(tmp_path) == {"long.mp4"}
+
+
+def test_failure_midway_leaves_nothing_and_keeps_old_output(tmp_path, clip, interp):
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"precious")
+
+    class Boom(RuntimeError):
+        pass
+
+    def progress(p):
+        if p.done >= 3:
+            raise Boom()
+
+    with pytest.raises(Boom):
+        render(clip, out, factor=2, overwrite=True, progress=progress, interpolator=interp)
+    assert out.read_bytes() == b"precious"
+    assert files_in(tmp_path) == {"out.mp4"}
+
+
+def test_overwrite_replaces_only_when_asked(tmp_path, clip, interp):
+    out = tmp_path / "out.mp4"
+    out.write_bytes(b"old")
+    with pytest.raises(UserInputError, match="already exists"):
+        render(clip, out, factor=2, interpolator=interp)
+    render(clip, out, factor=2, overwrite=True, end="4f", interpolator=interp)
+    assert probe(out).frame_count == 7
+
+
+def test_source_is_never_written(tmp_path, clip, interp):
+    before = clip.read_bytes()
+    with pytest.raises(UserInputError, match="must not be the input"):
+        render(clip, clip, factor=2, overwrite=True, interpolator=interp)
+    assert clip.read_bytes() == before
+
+
+def test_plan_reports_output_facts(clip):
+    plan = plan_render(RenderRequest(clip, clip.with_name("x.mp4"), "2.5", "1f", "11f"))
+    assert plan.source_frames == 10
+    assert plan.output_frames == 23  # floor(9 * 2.5) + 1
+    assert plan.output_fps == FPS
+    assert plan.retime.max_timing_error <= Fraction(1, 32)
+
+
+def test_progress_reports_fps_and_eta(tmp_path, clip, interp):
+    reports = []
+    render(clip, tmp_path / "o.mp4", factor=2, progress=reports.append, interpolator=interp)
+    assert reports[0].stage == "preparing" and reports[-1].stage == "done"
+    assert reports[-1].done == reports[-1].total == 39
+    assert any(r.fps > 0 and r.eta_s is not None for r in reports if r.stage == "rendering")

@@ -1,0 +1,279 @@
+"""installer/install.py in a temporary HOME (HOME, XDG_DATA_HOME, XDG_CONFIG_HOME in tmp).
+
+Runs the installer as a subprocess with --python <this test's Python> (the product is
+installed there), so no venv is built and nothing is downloaded. Checks: --dry-run
+writes nothing; install writes the host files; a second run changes nothing and says
+so; --uninstall leaves the temporary HOME exactly as it was (user files untouched).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTALLER = ROOT / "installer" / "install.py"
+USER_NUKE_MENU = "import nuke\nnuke.menu('Nuke').addCommand('Mine/Tool', 'print(1)')\n"
+USER_NUKE_INIT = "import nuke\nnuke.pluginAddPath('./gizmos')"  # no final newline on purpose
+
+
+def load_installer():
+    spec = importlib.util.spec_from_file_location("slowmo_install_under_test", INSTALLER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+class Sandbox:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.home = root / "home"
+        self.data = root / "xdg-data"
+        self.config = self.home / ".config"
+        self.home.mkdir()
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("BLENDER_USER_SCRIPTS", "SLOWMO_CLI", "SLOWMO_PYTHON", "PYTHONPATH")}
+        self.env.update(HOME=str(self.home), XDG_DATA_HOME=str(self.data),
+                        XDG_CONFIG_HOME=str(self.config))
+
+    def run(self, *args: str, python: str | None = sys.executable, check: bool = True):
+        cmd = [sys.executable, str(INSTALLER)]
+        if python:
+            cmd += ["--python", python]
+        proc = subprocess.run(cmd + list(args), env=self.env, capture_output=True, text=True,
+                              timeout=300, cwd=str(self.root))
+        if check:
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc
+
+    def snapshot(self) -> dict:
+        """Every path under the sandbox: type, content and mtime (ns)."""
+        out = {}
+        for p in sorted(self.root.rglob("*")):
+            st = p.lstat()
+            if stat.S_ISDIR(st.st_mode):
+                out[str(p)] = ("dir",)
+            else:
+                out[str(p)] = ("file", p.read_bytes(), st.st_mtime_ns)
+        return out
+
+
+@pytest.fixture
+def box(tmp_path):
+    b = Sandbox(tmp_path)
+    (b.config / "blender" / "3.4").mkdir(parents=True)       # Blender was run once
+    (b.home / ".nuke").mkdir()                                # Nuke was run once ...
+    (b.home / ".nuke" / "menu.py").write_text(USER_NUKE_MENU)  # ... and the user has own scripts
+    (b.home / ".nuke" / "init.py").write_text(USER_NUKE_INIT)
+    (b.home / ".local" / "share" / "DaVinciResolve").mkdir(parents=True)  # Resolve was run once
+    return b
+
+
+def blender_addon(box) -> Path:
+    return box.config / "blender" / "3.4" / "scripts" / "addons" / "slowmo_vse"
+
+
+def expected_files(box) -> list[Path]:
+    return [blender_addon(box) / "__init__.py", blender_addon(box) / "slowmo_core.py",
+            blender_addon(box) / "slowmo_config.json",
+            box.home / ".nuke" / "slowmo" / "menu.py", box.home / ".nuke" / "slowmo" / "slowmo_config.json",
+            box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py",
+            box.data / "applications" / "vfi-slowmo.desktop"]
+
+
+def test_dry_run_changes_nothing(box):
+    before = box.snapshot()
+    proc = box.run("--dry-run")
+    assert box.snapshot() == before
+    assert "would write" in proc.stdout and "would add one line" in proc.stdout
+    for f in expected_files(box):
+        assert str(f) in proc.stdout
+
+
+def test_install_reinstall_uninstall(box):
+    before = box.snapshot()
+    proc = box.run()
+    for f in expected_files(box):
+        assert f.is_file(), f"{f} missing\n{proc.stdout}{proc.stderr}"
+    assert f"done: {len(expected_files(box)) + 1} change(s)" in proc.stdout
+
+    # the Blender add-on is the resource copy + the config naming this environment's CLI
+    src = ROOT / "resources" / "hosts" / "blender" / "slowmo_vse"
+    assert (blender_addon(box) / "__init__.py").read_bytes() == (src / "__init__.py").read_bytes()
+    cfg = json.loads((blender_addon(box) / "slowmo_config.json").read_text())
+    assert cfg["cli"] == str(Path(sys.executable).parent / "vfi-slowmo")
+    assert cfg["python"] == sys.executable
+
+    # Nuke: one marked line appended to init.py, the user's menu.py untouched
+    init = (box.home / ".nuke" / "init.py").read_text()
+    assert init.startswith(USER_NUKE_INIT + "\n")
+    added = init[len(USER_NUKE_INIT) + 1:].splitlines()
+    assert len(added) == 1 and "pluginAddPath" in added[0] and "vfi-slowmo installer" in added[0]
+    assert str((box.home / ".nuke" / "slowmo").as_posix()) in added[0]
+    assert (box.home / ".nuke" / "menu.py").read_text() == USER_NUKE_MENU
+    ncfg = json.loads((box.home / ".nuke" / "slowmo" / "slowmo_config.json").read_text())
+    assert ncfg["python_version"] == "%d.%d" % sys.version_info[:2]
+
+    # Resolve: the script with its settings line filled in, still valid Python
+    script = (box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py").read_text()
+    compile(script, "SlowMo.py", "exec")
+    assert f'"python": {json.dumps(sys.executable)}' in script
+
+    # desktop entry for the standalone app
+    desktop = (box.data / "applications" / "vfi-slowmo.desktop").read_text()
+    assert "Exec=" + str(Path(sys.executable).parent / "vfi-slowmo-gui") + " %f" in desktop
+    assert "@" not in desktop
+
+    manifest = json.loads((box.data / "vfi-slowmo" / "install-manifest.json").read_text())
+    assert sorted(manifest["files"]) == sorted(str(f) for f in expected_files(box))
+
+    # a second run: nothing changes, and it says so
+    installed = box.snapshot()
+    again = box.run()
+    assert "nothing to do" in again.stdout
+    assert box.snapshot() == installed
+
+    # Blender compiles the add-on when it loads it: uninstall removes that cache too
+    pycache = blender_addon(box) / "__pycache__"
+    pycache.mkdir()
+    (pycache / "__init__.cpython-311.pyc").write_bytes(b"\0")
+
+    proc = box.run("--uninstall", python=None)
+    assert box.snapshot() == before, proc.stdout + proc.stderr
+    assert (box.home / ".nuke" / "init.py").read_text() == USER_NUKE_INIT  # byte-exact
+    assert box.run("--uninstall", python=None).stdout.strip().endswith(
+        "nothing to do: nothing of SlowMo's is installed")
+
+
+def test_uninstall_dry_run_changes_nothing(box):
+    box.run()
+    installed = box.snapshot()
+    proc = box.run("--uninstall", "--dry-run", python=None)
+    assert box.snapshot() == installed
+    assert "would remove" in proc.stdout and "warning" not in proc.stderr
+
+
+def test_hosts_filter_and_partial_uninstall(box):
+    before = box.snapshot()
+    box.run("--hosts", "nuke")
+    assert (box.home / ".nuke" / "slowmo" / "menu.py").exists()
+    assert not blender_addon(box).exists()
+    assert not (box.data / "applications").exists()
+    box.run("--hosts", "blender,desktop")
+    assert blender_addon(box).is_dir() and (box.data / "applications" / "vfi-slowmo.desktop").exists()
+    box.run("--uninstall", "--hosts", "nuke", python=None)
+    assert not (box.home / ".nuke" / "slowmo").exists()
+    assert (box.home / ".nuke" / "init.py").read_text() == USER_NUKE_INIT
+    assert blender_addon(box).is_dir()
+    box.run("--uninstall", python=None)
+    assert box.snapshot() == before
+    assert "unknown host" in box.run("--hosts", "premiere", check=False).stderr
+
+
+def test_forced_host_without_its_folder(tmp_path):
+    box = Sandbox(tmp_path)  # no ~/.nuke, no Resolve: auto mode skips them, --hosts forces them
+    box.env["PATH"] = "/nonexistent-bin"  # and no blender on PATH
+    before = box.snapshot()
+    box.run("--no-system-packages", check=True)
+    assert not (box.home / ".nuke").exists()
+    box.run("--hosts", "nuke,resolve,blender", "--no-system-packages")
+    assert (box.home / ".nuke" / "slowmo" / "menu.py").exists()
+    assert (box.home / ".nuke" / "init.py").exists()
+    assert (box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py").exists()
+    box.run("--uninstall", python=None)
+    assert box.snapshot() == before  # created folders and the created init.py are gone too
+
+
+@pytest.mark.skipif(os.name == "nt", reason="shell script stand-in for blender")
+def test_blender_version_asked_when_no_config_dir(tmp_path):
+    box = Sandbox(tmp_path)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake_blender = bin_dir / "blender"  # FakeBlender: answers --version only
+    fake_blender.write_text("#!/bin/sh\necho 'Blender 4.2.3 LTS'\necho '\tbuild date: 2024'\n")
+    fake_blender.chmod(0o755)
+    box.env["PATH"] = f"{bin_dir}{os.pathsep}{box.env['PATH']}"
+    before = box.snapshot()
+    box.run("--hosts", "blender")
+    assert (box.config / "blender" / "4.2" / "scripts" / "addons" / "slowmo_vse" / "__init__.py").is_file()
+    box.run("--uninstall", python=None)
+    assert box.snapshot() == before
+
+
+def test_blender_user_scripts_is_used(box, tmp_path):
+    scripts = tmp_path / "bus"
+    box.env["BLENDER_USER_SCRIPTS"] = str(scripts)
+    box.run("--hosts", "blender")
+    assert (scripts / "addons" / "slowmo_vse" / "__init__.py").is_file()
+    assert (blender_addon(box) / "__init__.py").is_file()
+
+
+def test_changed_and_foreign_files_are_left_alone(box):
+    foreign = box.home / ".nuke" / "slowmo" / "menu.py"
+    foreign.parent.mkdir()
+    foreign.write_text("# someone else's\n")
+    proc = box.run("--hosts", "nuke,resolve")
+    assert "was not written by SlowMo" in proc.stderr
+    assert foreign.read_text() == "# someone else's\n"
+
+    resolve_script = box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py"
+    resolve_script.write_text(resolve_script.read_text() + "\n# my tweak\n")
+    proc = box.run("--uninstall", python=None)
+    assert "was changed since SlowMo installed it" in proc.stderr
+    assert resolve_script.read_text().endswith("# my tweak\n")
+    assert foreign.exists()
+    assert (box.home / ".nuke" / "init.py").read_text() == USER_NUKE_INIT
+
+
+def test_missing_ffmpeg_is_explained(box):
+    # only this test's Python and the installer on PATH: no ffmpeg; never apt-get in tests
+    box.env["PATH"] = "/nonexistent-bin"
+    proc = box.run("--hosts", "desktop", "--no-system-packages")
+    assert "ffmpeg and ffprobe are not on PATH" in proc.stderr
+
+
+def test_venv_mode_dry_run(box):
+    proc = box.run("--dry-run", python=None)
+    venv = box.data / "vfi-slowmo" / "venv"
+    assert f"would create a Python environment in {venv}" in proc.stdout
+    assert "would pip install" in proc.stdout and "torch==2.13.0" in proc.stdout
+    cfg_line = next(line for line in proc.stdout.splitlines() if "slowmo_config.json" in line)
+    assert cfg_line
+    assert not (box.data / "vfi-slowmo").exists()
+
+
+def test_existing_env_without_product_is_refused(box, tmp_path):
+    proc = box.run("--dry-run", python=shutil.which("python3") or "/usr/bin/python3", check=False)
+    if "using the existing environment" in proc.stdout:
+        pytest.skip("the system Python has SlowMo installed")
+    assert proc.returncode != 0 and "not installed" in (proc.stderr + proc.stdout)
+
+
+def test_data_dir_matches_platformdirs(tmp_path, monkeypatch):
+    platformdirs = pytest.importorskip("platformdirs")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "d"))
+    monkeypatch.setenv("HOME", str(tmp_path / "h"))
+    inst = load_installer()
+    assert str(inst.data_dir()) == platformdirs.user_data_dir("vfi-slowmo")
+
+
+@pytest.mark.skipif(shutil.which("blender") is None, reason="blender not installed")
+def test_installed_addon_loads_in_blender(box):
+    box.run("--hosts", "blender")
+    code = ("import addon_utils, json; m = addon_utils.enable('slowmo_vse', default_set=True); "
+            "print('SLOWMO', json.dumps({'file': m.__file__, 'cli': m.slowmo_core.find_cli()}))")
+    proc = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1",
+                           "--python-expr", code], env=box.env, capture_output=True, text=True,
+                          timeout=120)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SLOWMO ")), None)
+    assert line, proc.stdout + proc.stderr
+    info = json.loads(line[len("SLOWMO "):])
+    assert info["file"] == str(blender_addon(box) / "__init__.py")
+    assert info["cli"] == str(Path(sys.executable).parent / "vfi-slowmo")

@@ -1,0 +1,58 @@
+"""mixed_loader: batches mixing synthetic-motion samples and real-video windows."""
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from .synthetic import SyntheticMotion
+from .video import VideoWindows
+
+
+class MixedSource(IterableDataset):
+    """Sample i is VideoWindows.sample(i) with probability `video_fraction`, else
+    SyntheticMotion.sample(i) (decided by (seed, i)); worker-aware like both sources."""
+
+    def __init__(self, synthetic: SyntheticMotion, video: VideoWindows | None,
+                 video_fraction: float, seed: int = 0, start: int = 0) -> None:
+        super().__init__()
+        if video is None and video_fraction > 0:
+            raise ValueError("video_fraction > 0 needs a VideoWindows source")
+        self.synthetic, self.video = synthetic, video
+        self.video_fraction = float(video_fraction)
+        self.seed, self.start = int(seed), int(start)
+
+    def sample(self, index: int) -> dict[str, torch.Tensor]:
+        pick = np.random.default_rng([self.seed, int(index), 2]).random()
+        if self.video is not None and pick < self.video_fraction:
+            return self.video.sample(index)
+        return self.synthetic.sample(index)
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        info = get_worker_info()
+        wid, nw = (info.id, info.num_workers) if info is not None else (0, 1)
+        i = self.start + wid
+        while True:
+            yield self.sample(i)
+            i += nw
+
+
+def mixed_loader(photos_dir: str | os.PathLike[str], videos_dir: str | os.PathLike[str],
+                 batch: int, patch: int, video_fraction: float = 0.4, workers: int = 1,
+                 seed: int = 0, *, still_fraction: float = 0.33, max_disp: float = 40.0
+                 ) -> DataLoader:
+    """An endless DataLoader of {"frames": [B, 4, 3, P, P], "target": [B, 3, P, P]} mixing
+    synthetic motion (1 - video_fraction) and TRAIN video windows (video_fraction).
+
+    Photos and videos are decoded once here, before the workers fork (they share them);
+    each of the `workers` processes renders its own share (0: in this process).
+    """
+    synthetic = SyntheticMotion(photos_dir, patch=patch, seed=seed, still_fraction=still_fraction,
+                                max_disp=max_disp)
+    video = VideoWindows(videos_dir, patch=patch, seed=seed) if video_fraction > 0 else None
+    source = MixedSource(synthetic, video, video_fraction, seed)
+    return DataLoader(source, batch_size=batch, num_workers=workers,
+                      persistent_workers=workers > 0, prefetch_factor=4 if workers > 0 else None)

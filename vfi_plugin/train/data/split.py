@@ -1,0 +1,24 @@
+"""The fixed train/eval split of the real videos (a constant, recorded in the manifest)."""
+from __future__ import annotations
+
+from typing import Literal
+
+Split = Literal["train", "eval"]
+
+#: (file in videos/, start fraction, end fraction) of each clip, by frame index.
+#: Frame ranges are [floor(start * n), floor(end * n)); eval frames are never trained on.
+SPLIT: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "train": (("bikes.mp4", 0.0, 0.5), ("vtest.avi", 0.0, 1.0)),
+    "eval": (("bikes.mp4", 0.5, 1.0), ("box.mp4", 0.0, 1.0), ("tree.avi", 0.0, 1.0)),
+}
+
+
+def frame_range(start: float, end: float, n_frames: int) -> tuple[int, int]:
+    """[first, stop) frame indices of a split entry in a video of `n_frames` frames."""
+    return int(start * n_frames), int(end * n_frames)
+
+
+def split_as_json() -> dict[str, list[dict[str, object]]]:
+    """SPLIT in the form stored in manifest.json."""
+    return {name: [{"file": f, "start_fraction": a, "end_fraction": b} for f, a, b in clips]
+            for name, clips in SPLIT.items()}
