@@ -56,6 +56,7 @@ class Trainer:
         self.device = torch.device(device)
         if threads:
             torch.set_num_threads(threads)
+        torch.set_flush_denormal(True)  # denormal weights/grads make CPU kernels crawl
         seed = config["seed"]
         random.seed(seed)
         np.random.seed(seed)
@@ -146,11 +147,14 @@ class Trainer:
         last_ckpt = start
         run_start_elapsed = self.state.elapsed_s
         running = 0.0
+        waited = 0.0
         while self.state.step < optim_cfg["total_steps"]:
             now = time.monotonic()
             if now - start > minutes * 60:
                 break
+            t_wait = time.monotonic()
             batch = next(batches)
+            waited += time.monotonic() - t_wait
             frames = batch["frames"].to(self.device, non_blocking=True)
             target = batch["target"].to(self.device, non_blocking=True)
             for group in self.opt.param_groups:
@@ -170,7 +174,8 @@ class Trainer:
             running = 0.98 * running + 0.02 * value if running else value
             if self.state.step % 50 == 0:
                 self.log(f"step {self.state.step} loss {running:.4f} lr {self.opt.param_groups[0]['lr']:.2e} "
-                         f"{self.state.elapsed_s / 60:.1f} min")
+                         f"{self.state.elapsed_s / 60:.1f} min, data wait {waited:.1f} s")
+                waited = 0.0
             if self.state.step % cfg.get("val_every_steps", 500) == 0:
                 score, blend = self.validate(val)
                 self.log(f"step {self.state.step} val_psnr {score:.3f} (blend {blend:.3f})")
