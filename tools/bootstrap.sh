@@ -21,7 +21,7 @@ missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
 if [ "$dev" = 1 ]; then
     # Qt offscreen/Xvfb libraries and Blender for the real Blender add-on test.
-    for lib in libegl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3 libgl1; do
+    for lib in libegl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3 libgl1 xvfb xauth; do
         dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
     done
     command -v blender >/dev/null || missing+=(blender)

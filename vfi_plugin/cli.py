@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import signal
 import sys
 from typing import TextIO
 
@@ -42,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.add_argument("--progress", choices=("auto", "json"),
+                   default=os.environ.get("VFI_SLOWMO_PROGRESS", "auto").replace("jsonl", "json"),
+                   help="json: one JSON object per line on stderr, for host integrations "
+                        "(also VFI_SLOWMO_PROGRESS=jsonl)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -53,6 +60,22 @@ def format_eta(seconds: float | None) -> str:
     h, rem = divmod(seconds, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class JsonProgress:
+    """One JSON object per progress report, for programs that drive the CLI."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def __call__(self, p) -> None:
+        self.stream.write(json.dumps({"stage": p.stage, "done": p.done, "total": p.total,
+                                      "fps": round(p.fps, 3), "eta_s": p.eta_s}) + "\n")
+        self.stream.flush()
+
+
+def _terminate_as_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 class ProgressPrinter:
@@ -89,7 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         request = RenderRequest(Path(args.input), Path(args.output), args.factor, args.start,
                                 args.end, args.mode, args.codec, args.audio, args.device,
                                 args.overwrite, Path(args.weights) if args.weights else None)
-        job = RenderJob(request, None if args.quiet else ProgressPrinter(sys.stderr), CancelToken())
+        if args.quiet:
+            reporter = None
+        elif args.progress == "json":
+            reporter = JsonProgress(sys.stderr)
+        else:
+            reporter = ProgressPrinter(sys.stderr)
+        for name in ("SIGTERM", "SIGBREAK"):  # a killed render cleans up like Ctrl+C
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _terminate_as_interrupt)
+        job = RenderJob(request, reporter, CancelToken())
         result = job.run()
         print(f"wrote {result.output} ({result.frames} frames at {float(result.fps):.3f} fps, "
               f"{result.duration_s:.2f} s) in {result.seconds:.1f} s")

@@ -108,3 +108,40 @@ def test_panel_process_result_is_added(blender_run):
     assert added["channel"] == blender_run["source"]["channel"] + 2
     assert added["frame_final_start"] == blender_run["source"]["frame_final_start"]
     assert Path(added["filepath"]).name.startswith("fake_panel_result")
+
+
+XVFB = shutil.which("xvfb-run")
+INTERACTIVE_SCRIPT = Path(__file__).resolve().parent / "blender_interactive.py"
+
+
+@pytest.mark.skipif(BLENDER is None or XVFB is None or sys.platform != "linux",
+                    reason="needs blender and xvfb-run (apt-get install xvfb) for a windowed Blender")
+def test_interactive_modal_render_and_esc_cancel(clip, tmp_path):
+    """The modal path in a real window (Xvfb): timer polling, the strip added, Esc cancels."""
+    cli = product_cli()
+    scripts = tmp_path / "scripts"
+    addon = scripts / "addons" / "slowmo_vse"
+    shutil.copytree(RESOURCES / "blender" / "slowmo_vse", addon,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    (addon / "slowmo_config.json").write_text(json.dumps({"cli": cli}))
+    clip_copy = tmp_path / "c.mp4"
+    shutil.copyfile(clip, clip_copy)
+    report = tmp_path / "report.json"
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"clip": str(clip_copy), "report": str(report)}))
+    env = dict(os.environ, BLENDER_USER_SCRIPTS=str(scripts), HOME=str(tmp_path / "home"),
+               XDG_CONFIG_HOME=str(tmp_path / "home" / ".config"))
+    proc = subprocess.run([XVFB, "-a", "-s", "-screen 0 1280x800x24", BLENDER, "--factory-startup",
+                           "--enable-event-simulate", "--python", str(INTERACTIVE_SCRIPT), "--",
+                           str(config)], env=env, capture_output=True, text=True, timeout=300)
+    assert report.exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    data = json.loads(report.read_text())
+    assert not data["errors"], data["errors"]
+    assert data["invoke_1"] == ["RUNNING_MODAL"] and data["invoke_2"] == ["RUNNING_MODAL"]
+    res = data["result"]
+    assert (res["channel"], res["frame_final_start"], res["frame_final_duration"]) == (3, 15, 69)
+    assert count_frames(Path(res["filepath"])) == 69
+    # Esc: the CLI is stopped, no strip, no output and no partial file left behind
+    assert data["renders_running_after_cancel"] == []
+    assert data["strips_after_cancel"] == ["src", "src_slowmo2x"]
+    assert [f for f in data["files_after_cancel"] if "slowmo" in f] == ["c_slowmo2x_f5-40.mp4"]

@@ -26,7 +26,11 @@ def load_addon_core():
     path = RESOURCES / "blender" / "slowmo_vse" / "slowmo_core.py"
     spec = importlib.util.spec_from_file_location("slowmo_core_under_test", path)
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    keep, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in resources/
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.dont_write_bytecode = keep
     return mod
 
 
@@ -99,7 +103,8 @@ def test_find_cli_order(tmp_path, monkeypatch):
 def test_hosts_import_no_qt_no_torch():
     code = ("import sys, vfi_plugin.hosts.nuke, vfi_plugin.hosts.resolve, vfi_plugin.hosts.external, "
             "vfi_plugin.hosts.common; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'torch', 'numpy', 'vfi_plugin.ui')]; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'torch', 'numpy') "
+            "or m.startswith('vfi_plugin.ui')]; "
             "print(bad); sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -229,3 +234,21 @@ def test_child_env_drops_host_python_settings(monkeypatch):
     for env in (addon_core.child_env(), common.subprocess_env()):
         assert "PYTHONHOME" not in env and "PYTHONPATH" not in env
         assert env["VFI_SLOWMO_PROGRESS"] == "jsonl"
+
+
+def test_render_process_forced_stop_removes_partial_output(tmp_path):
+    """Where the CLI must be terminated (Windows), its partial file is removed by the add-on."""
+    out = tmp_path / "clip_slowmo2x.mp4"
+    partial = tmp_path / ".clip_slowmo2x.slowmo-partial-1a2b3c4d.mp4"
+    other = tmp_path / ".other.slowmo-partial-1a2b3c4d.mp4"
+    script = tmp_path / "sleeper.py"
+    script.write_text(f"import time, pathlib\npathlib.Path({str(partial)!r}).write_text('x')\n"
+                      f"pathlib.Path({str(other)!r}).write_text('x')\ntime.sleep(60)\n")
+    proc = addon_core.RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
+    deadline = time.monotonic() + 10
+    while not other.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.proc.terminate()
+    proc.proc.wait()
+    proc.remove_partial_output()
+    assert not partial.exists() and other.exists()

@@ -45,7 +45,9 @@ class Sandbox:
 
     def run(self, *args: str, python: str | None = sys.executable, check: bool = True):
         cmd = [sys.executable, str(INSTALLER)]
-        if python:
+        if python == sys.executable and sys.prefix != sys.base_prefix:
+            cmd += ["--use-env", sys.prefix]  # this test's venv (/work/venv, CI's .venv)
+        elif python:
             cmd += ["--python", python]
         proc = subprocess.run(cmd + list(args), env=self.env, capture_output=True, text=True,
                               timeout=300, cwd=str(self.root))
@@ -109,7 +111,8 @@ def test_install_reinstall_uninstall(box):
     assert (blender_addon(box) / "__init__.py").read_bytes() == (src / "__init__.py").read_bytes()
     cfg = json.loads((blender_addon(box) / "slowmo_config.json").read_text())
     assert cfg["cli"] == str(Path(sys.executable).parent / "vfi-slowmo")
-    assert cfg["python"] == sys.executable
+    assert Path(cfg["python"]).parent == Path(sys.executable).parent
+    assert os.path.samefile(cfg["python"], sys.executable)
 
     # Nuke: one marked line appended to init.py, the user's menu.py untouched
     init = (box.home / ".nuke" / "init.py").read_text()
@@ -124,12 +127,14 @@ def test_install_reinstall_uninstall(box):
     # Resolve: the script with its settings line filled in, still valid Python
     script = (box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py").read_text()
     compile(script, "SlowMo.py", "exec")
-    assert f'"python": {json.dumps(sys.executable)}' in script
+    assert f'"cli": {json.dumps(cfg["cli"])}' in script and f'"python": {json.dumps(cfg["python"])}' in script
 
     # desktop entry for the standalone app
     desktop = (box.data / "applications" / "vfi-slowmo.desktop").read_text()
     assert "Exec=" + str(Path(sys.executable).parent / "vfi-slowmo-gui") + " %f" in desktop
     assert "@" not in desktop
+    icon = next(line[5:] for line in desktop.splitlines() if line.startswith("Icon="))
+    assert icon == "video-x-generic" or Path(icon).is_file()
 
     manifest = json.loads((box.data / "vfi-slowmo" / "install-manifest.json").read_text())
     assert sorted(manifest["files"]) == sorted(str(f) for f in expected_files(box))
@@ -244,8 +249,7 @@ def test_venv_mode_dry_run(box):
     venv = box.data / "vfi-slowmo" / "venv"
     assert f"would create a Python environment in {venv}" in proc.stdout
     assert "would pip install" in proc.stdout and "torch==2.13.0" in proc.stdout
-    cfg_line = next(line for line in proc.stdout.splitlines() if "slowmo_config.json" in line)
-    assert cfg_line
+    assert f"would write {blender_addon(box) / 'slowmo_config.json'}" in proc.stdout
     assert not (box.data / "vfi-slowmo").exists()
 
 
@@ -277,3 +281,88 @@ def test_installed_addon_loads_in_blender(box):
     info = json.loads(line[len("SLOWMO "):])
     assert info["file"] == str(blender_addon(box) / "__init__.py")
     assert info["cli"] == str(Path(sys.executable).parent / "vfi-slowmo")
+
+
+@pytest.mark.skipif(os.name == "nt" or shutil.which("sh") is None, reason="POSIX shell wrapper")
+def test_shell_wrapper_passes_options(box):
+    before = box.snapshot()
+    env = dict(box.env, PYTHON=sys.executable)
+    proc = subprocess.run(["sh", str(ROOT / "installer" / "install.sh"), "--python", sys.executable,
+                           "--dry-run"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "dry run" in proc.stdout
+    assert box.snapshot() == before
+
+
+STUB_BACKEND = '''"""A PEP 517 backend that zips the stub package into a wheel (no setuptools, no wheel)."""
+import base64, hashlib, os, zipfile
+
+NAME, VERSION = "vfi_slowmo", "0.1.0"
+DIST = f"{NAME}-{VERSION}.dist-info"
+FILES = {
+    "vfi_plugin/__init__.py": open("vfi_plugin/__init__.py", "rb").read(),
+    f"{DIST}/METADATA": b"Metadata-Version: 2.1\\nName: vfi-slowmo\\nVersion: 0.1.0\\n",
+    f"{DIST}/WHEEL": b"Wheel-Version: 1.0\\nGenerator: stub\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
+    f"{DIST}/entry_points.txt": b"[console_scripts]\\nvfi-slowmo = vfi_plugin:main\\n"
+                                b"[gui_scripts]\\nvfi-slowmo-gui = vfi_plugin:main\\n",
+}
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = f"{NAME}-{VERSION}-py3-none-any.whl"
+    record = []
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as zf:
+        for path, data in FILES.items():
+            zf.writestr(path, data)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            record.append(f"{path},sha256={digest},{len(data)}")
+        record.append(f"{DIST}/RECORD,,")
+        zf.writestr(f"{DIST}/RECORD", "\\n".join(record) + "\\n")
+    return name
+'''
+
+
+def test_default_mode_builds_venv_and_uninstall_removes_it(tmp_path, monkeypatch, capsys):
+    """The default path for real: venv in the data dir + `pip install <repo>`, run in-process on a
+    stand-in repository (a stub `vfi-slowmo` without dependencies: no download, no torch)."""
+    repo = tmp_path / "repo"
+    (repo / "vfi_plugin").mkdir(parents=True)
+    (repo / "vfi_plugin" / "__init__.py").write_text("def main():\n    return 0\n")
+    (repo / "stub_backend.py").write_text(STUB_BACKEND)
+    (repo / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "stub_backend"\nbackend-path = ["."]\n\n'
+        '[project]\nname = "vfi-slowmo"\nversion = "0.1.0"\n')
+    (tmp_path / "sandbox").mkdir()
+    box = Sandbox(tmp_path / "sandbox")
+    for key in list(os.environ):
+        if key.startswith(("PIP_", "VIRTUAL_ENV")):
+            monkeypatch.delenv(key)
+    for key, value in box.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("PIP_NO_INDEX", "1")  # offline: everything is local
+    monkeypatch.setenv("PIP_NO_CACHE_DIR", "1")
+    # rustup's proxies on some machines' PATH write ~/.rustup when venv runs tools: not ours
+    monkeypatch.setenv("PATH", os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if ".cargo" not in p))
+    monkeypatch.delenv("BLENDER_USER_SCRIPTS", raising=False)
+    inst = load_installer()
+    monkeypatch.setattr(inst, "REPO", repo)
+    base = Path(sys.base_prefix) / "bin" / "python3"
+    if os.name != "nt" and base.exists():  # build the venv from a plain Python, as a user would
+        monkeypatch.setattr(inst.sys, "executable", str(base))
+    before = box.snapshot()
+
+    assert inst.main(["--hosts", "desktop"]) == 0
+    venv = box.data / "vfi-slowmo" / "venv"
+    assert (venv / "bin" / "vfi-slowmo").is_file()
+    desktop = (box.data / "applications" / "vfi-slowmo.desktop").read_text()
+    assert f"Exec={venv / 'bin' / 'vfi-slowmo-gui'} %f" in desktop
+    manifest = json.loads((box.data / "vfi-slowmo" / "install-manifest.json").read_text())
+    assert manifest["venv"] == str(venv)
+    capsys.readouterr()
+
+    assert inst.main(["--hosts", "desktop"]) == 0       # second run: no venv, no pip, no writes
+    assert "nothing to do" in capsys.readouterr().out
+
+    assert inst.main(["--uninstall"]) == 0
+    assert box.snapshot() == before

@@ -1,1 +1,13 @@
-"""Adapters between host editors and the core."""
+"""Adapters between host editors and the core (no Qt, no torch at import time).
+
+* ``nuke``     ``NukeHost``: the panel inside Nuke 16+ (PySide6); ``install_menus`` for menu.py.
+* ``resolve``  ``ResolveHost``: DaVinci Resolve's scripting API; ``run_from_script`` for the
+               Workspace > Scripts entry (the panel runs in its own process).
+* ``external`` ``ExternalHost``: the Host of a panel running in its own process, built from a
+               host file (``python -m vfi_plugin.ui --host-file FILE``); used by Resolve and
+               by the Blender add-on's "Open SlowMo Panel".
+* ``common``   helpers shared with the host-side scripts (CLI command, progress lines, fps).
+
+The Blender add-on (resources/hosts/blender/slowmo_vse) runs in Blender's own Python,
+which has neither torch nor Qt: it drives the ``vfi-slowmo`` CLI and needs nothing from here.
+"""
