@@ -1,0 +1,89 @@
+"""Small text helpers for the panel: output names, factors, frame rates, durations."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+
+from vfi_plugin.media import CODECS, format_timecode
+
+
+def format_factor(factor: float | Fraction | str) -> str:
+    """2 -> "2", 2.5 -> "2.5", 8/3 -> "2.67" (for names and labels)."""
+    value = float(Fraction(str(factor)))
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_fps(fps: Fraction | float) -> str:
+    """23.976, 25, 29.97 ..."""
+    value = float(fps)
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text
+
+
+def format_duration(frames: int, fps: Fraction) -> str:
+    """A length in frames as "HH:MM:SS:FF" plus seconds, e.g. "00:00:02:12 (2.48 s)"."""
+    seconds = float(Fraction(frames) / Fraction(fps)) if fps else 0.0
+    return f"{format_timecode(max(0, frames), fps)} ({seconds:.2f} s)"
+
+
+def default_output_name(source: Path, factor: float | Fraction | str, mode: str,
+                        codec: str) -> str:
+    """"<stem>_slowmo4x.mp4" (smooth mode: "_smooth4x"; PNG: a folder name without suffix)."""
+    tag = "smooth" if mode == "smooth" else "slowmo"
+    spec = CODECS.get(codec)
+    suffix = spec.extension if spec is not None else Path(source).suffix
+    return f"{Path(source).stem}_{tag}{format_factor(factor)}x{suffix}"
+
+
+def with_codec_suffix(name: str, codec: str) -> str:
+    """``name`` with the extension of ``codec`` (PNG sequences have none)."""
+    spec = CODECS.get(codec)
+    if spec is None:
+        return name
+    known = {c.extension for c in CODECS.values() if c.extension} | {".m4v"}
+    stem = name
+    suffix = Path(name).suffix.lower()
+    if suffix in known:
+        stem = name[: -len(suffix)]
+    return stem + spec.extension
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def free_output_path(folder: Path, name: str, source: Path | None = None) -> Path:
+    """``folder/name``, or ``name`` with _2, _3 ... before the suffix when that exists
+    (or would be the source itself)."""
+    folder = Path(folder)
+    candidate = folder / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while candidate.exists() or (source is not None and _same_file(candidate, source)):
+        candidate = folder / f"{stem}_{n}{suffix}"
+        n += 1
+        if n > 10_000:  # pragma: no cover - a folder full of our renders
+            break
+    return candidate
+
+
+def fit_size(width: int, height: int, max_height: int) -> tuple[int, int]:
+    """Even (w, h) at most ``max_height`` high with the aspect of width x height (no upscale)."""
+    h = max(2, min(max_height, height) // 2 * 2)
+    w = max(2, int(round(width * h / height / 2)) * 2)
+    return w, h
+
+
+def seconds_text(seconds: float | None) -> str:
+    """ETA text: "0:42", "12:05", "1:02:03" ("--:--" when unknown)."""
+    if seconds is None or not math.isfinite(seconds):
+        return "--:--"
+    total = int(seconds + 0.5)
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

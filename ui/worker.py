@@ -1,0 +1,387 @@
+"""Background work for the panel: each job is a QObject worker run in its own QThread.
+
+Workers never touch widgets. They report through signals, which Qt queues to
+the GUI thread because the receivers (the panel's slots) live there:
+
+* ``progress(object)``  a ``vfi_plugin.jobs.Progress`` (renders) or ``(done, total)`` (previews)
+* ``finished(object)``  the result (``RenderResult``, ``MediaInfo``, ...)
+* ``failed(str)``       one line for the user: the core's message as is, or a summary
+* ``cancelled()``       the work stopped on request and cleaned up after itself
+
+The torch-heavy parts of the core (``vfi_plugin.jobs``, ``vfi_plugin.engine``)
+are imported only inside ``work()``, i.e. on a worker thread, so neither the
+app's start nor the GUI thread ever waits for torch.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QImage
+
+from vfi_plugin.errors import Cancelled, SlowMoError
+
+from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
+
+log = logging.getLogger("vfi_plugin.ui")
+
+# Windows per forward pass on the CPU: one. The core checks for cancellation
+# between batches, and its default budget (1 Mpx) puts several proxy-sized or 100+
+# tiny frames in one batch: seconds of CPU work before a Cancel is seen. Batching
+# buys no speed on the CPU above ~0.1 Mpx (measured: 640x360, 0.57 s/frame at 1
+# window vs 0.64 s at 4), and a fixed batch shape avoids oneDNN re-tuning for each
+# new batch size (first call of a shape: 1.5 s and more on a busy CPU).
+CPU_BATCH_PIXELS = 1
+PROGRESS_INTERVAL_S = 0.1
+PROXY_HEIGHT = 360
+THUMB_HEIGHT = 72
+THUMB_COUNT = 40
+
+_core_ready = threading.Event()
+
+
+def core_loaded() -> bool:
+    """True once ``vfi_plugin.jobs`` and ``vfi_plugin.engine`` are fully imported.
+
+    Until then the GUI thread must not import them (that would load torch there).
+    """
+    return _core_ready.is_set()
+
+
+def load_core() -> list[str]:
+    """Import the torch-heavy core (call on a worker thread); return the usable devices."""
+    import vfi_plugin.jobs  # noqa: F401  (pulls torch through vfi_plugin.engine)
+    from vfi_plugin.engine import available_devices
+
+    devices = available_devices()
+    _core_ready.set()
+    return devices
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def describe_error(exc: BaseException) -> str:
+    """What the panel shows for an exception: the core's own messages as they are,
+    anything else summarized in one line (the traceback goes to the log only)."""
+    if isinstance(exc, SlowMoError):
+        return one_line(str(exc)) or type(exc).__name__
+    detail = one_line(str(exc), 160)
+    name = type(exc).__name__
+    return f"Unexpected error ({name}{': ' + detail if detail else ''}). See the log for details."
+
+
+def frame_to_qimage(frame: np.ndarray) -> QImage:
+    """An HxWx3 uint8 RGB array as a QImage that owns its pixels (safe in any thread)."""
+    frame = np.ascontiguousarray(frame)
+    h, w = frame.shape[:2]
+    return QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class Worker(QObject):
+    """Base class: subclasses implement ``work()`` and may call ``report()``."""
+
+    progress = Signal(object)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    done = Signal()  # after any of finished/failed/cancelled
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cancel = threading.Event()
+        self._home = QThread.currentThread()
+        self._last_report = 0.0
+
+    # -- called from the GUI thread -------------------------------------------------
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    # -- worker thread ----------------------------------------------------------------
+    def work(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check_cancel(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled("cancelled")
+
+    def report(self, value: object, force: bool = False) -> None:
+        """Emit ``progress`` at most every PROGRESS_INTERVAL_S (always when forced)."""
+        now = time.monotonic()
+        if force or now - self._last_report >= PROGRESS_INTERVAL_S:
+            self._last_report = now
+            self.progress.emit(value)
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Cancelled:
+            self.cancelled.emit()
+        except Exception as exc:  # noqa: BLE001 - everything becomes one line in the panel
+            if not isinstance(exc, SlowMoError):
+                log.error("%s failed", type(self).__name__, exc_info=True)
+            self.failed.emit(describe_error(exc))
+        else:
+            self.finished.emit(result)
+        finally:
+            # Hand the object back to the thread that made it, so that it can be
+            # deleted there once the worker thread has ended.
+            if self._home is not None:
+                self.moveToThread(self._home)
+            self.done.emit()
+
+
+class _Runner(QObject):
+    """Owns the QThread of one worker until that thread has ended.
+
+    Finished runners are not dropped in their own slot: Python would then delete
+    the QThread and the worker (C++ objects it owns) while Qt is still dispatching
+    to them. They wait in a short queue instead and are freed when pushed out of it.
+    """
+
+    _alive: set[_Runner] = set()
+    _finished: deque[_Runner] = deque(maxlen=32)
+
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+        self.thread = QThread()
+        self.thread.setObjectName(f"slowmo-{type(worker).__name__}")
+        worker.moveToThread(self.thread)
+        self.thread.started.connect(worker.run)
+        # direct: quit() is thread-safe, and a GUI thread blocked in wait_for() could
+        # not run a queued call
+        worker.done.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.thread.finished.connect(self._reap)
+        _Runner._alive.add(self)
+        self.thread.start()
+
+    @Slot()
+    def _reap(self) -> None:
+        self.thread.wait()
+        _Runner._finished.append(self)
+        _Runner._alive.discard(self)
+
+
+def start(worker: Worker) -> Worker:
+    """Run ``worker.run()`` in a new QThread; the thread ends when the work does."""
+    worker._runner = _Runner(worker)  # type: ignore[attr-defined]
+    return worker
+
+
+def wait_for(worker: Worker | None, timeout_s: float = 5.0) -> bool:
+    """Block until ``worker``'s thread has ended (for shutdown only); True if it has."""
+    runner = getattr(worker, "_runner", None) if worker is not None else None
+    if runner is None:
+        return True
+    return runner.thread.wait(int(timeout_s * 1000))
+
+
+def wait_all(timeout_s: float) -> bool:
+    """Wait (up to ``timeout_s`` in all) for every worker thread to end; True if they have.
+
+    For an app about to exit: a QThread destroyed while it still runs aborts the process.
+    """
+    deadline = time.monotonic() + timeout_s
+    for runner in list(_Runner._alive):
+        left = max(0.0, deadline - time.monotonic())
+        if not runner.thread.wait(int(left * 1000)):
+            return False
+    return True
+
+
+def running_threads() -> int:
+    """How many worker threads are still alive (tests check that none leak)."""
+    return sum(1 for r in _Runner._alive if r.thread.isRunning())
+
+
+class InterpolatorCache:
+    """Loads the model once per device (on a worker thread) and hands it out again."""
+
+    def __init__(self, weights: Path | None = None) -> None:
+        self.weights = weights
+        self._lock = threading.Lock()
+        self._items: dict[str, Any] = {}
+
+    def get(self, device: str = "auto"):
+        from vfi_plugin.engine import InferenceOptions, load_interpolator, resolve_device
+
+        with self._lock:
+            resolved = str(resolve_device(device))
+            if resolved not in self._items:
+                options = (InferenceOptions(batch_pixels=CPU_BATCH_PIXELS)
+                           if resolved == "cpu" else None)
+                self._items[resolved] = load_interpolator(self.weights, resolved, options)
+            return self._items[resolved]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+# ----------------------------------------------------------------------------- workers
+
+class CoreLoader(Worker):
+    """Imports the core's torch side in the background; result: available devices."""
+
+    def work(self) -> list[str]:
+        return load_core()
+
+
+class ProbeWorker(Worker):
+    """``probe(path)`` -> MediaInfo (ffprobe runs in a child process)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+
+    def work(self):
+        from vfi_plugin.media import probe
+
+        return probe(self.path)
+
+
+@dataclass(frozen=True)
+class ProxyResult:
+    proxy: Path
+    thumbnails: list  # list[QImage]
+
+
+class ProxyWorker(Worker):
+    """Makes (or finds) the clip's low-res proxy, then the filmstrip thumbnails."""
+
+    proxyReady = Signal(object)  # (Path, MediaInfo), before the thumbnails are decoded
+
+    def __init__(self, info, count: int = THUMB_COUNT, height: int = PROXY_HEIGHT,
+                 thumb_height: int = THUMB_HEIGHT) -> None:
+        super().__init__()
+        self.info = info
+        self.count = count
+        self.height = height
+        self.thumb_height = thumb_height
+
+    def work(self) -> ProxyResult:
+        from vfi_plugin.media import ensure_proxy, probe, thumbnails
+
+        proxy = ensure_proxy(self.info.path, height=self.height, cancel=self.is_cancelled,
+                             info=self.info)
+        self.check_cancel()
+        proxy_info = probe(proxy)
+        self.proxyReady.emit((proxy, proxy_info))
+        self.check_cancel()
+        count = min(self.count, proxy_info.frame_count)
+        thumbs = [frame_to_qimage(f) for f in
+                  thumbnails(proxy, count, self.thumb_height, info=proxy_info)]
+        return ProxyResult(proxy, thumbs)
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """A retimed stretch and the source frames under it, ready to loop."""
+
+    start: int          # first source frame of the stretch
+    end: int            # one past its last source frame
+    factor: Fraction
+    mode: str
+    fps: Fraction       # output frame rate
+    source: list        # list[QImage], source frames start..end-1
+    frames: list        # list[QImage], the retimed frames
+
+    def source_index(self, j: int) -> int:
+        """Which source frame (index into ``source``) output frame j shows."""
+        return min(len(self.source) - 1, int(Fraction(j) / self.factor))
+
+
+class PreviewWorker(Worker):
+    """Retimes source frames [start, end) of ``media`` (a proxy) at ``size`` with the
+    shared interpolator: the preview, not a render (nothing is written)."""
+
+    def __init__(self, cache: InterpolatorCache, media: Path, start: int, end: int,
+                 factor: float | str, mode: str, device: str, size: tuple[int, int]) -> None:
+        super().__init__()
+        self.cache = cache
+        self.media = Path(media)
+        self.start_frame, self.end_frame = start, end
+        self.factor, self.mode, self.device, self.size = factor, mode, device, size
+
+    def work(self) -> PreviewResult:
+        from vfi_plugin.engine import RetimePlan, parse_factor
+        from vfi_plugin.jobs import retime_range
+        from vfi_plugin.media import probe, read_frames
+
+        plan = RetimePlan(parse_factor(self.factor), self.mode)
+        total = plan.output_frames(self.end_frame - self.start_frame)
+        self.report((0, total), force=True)
+        info = probe(self.media)
+        with read_frames(self.media, self.start_frame, self.end_frame, size=self.size,
+                         info=info) as reader:
+            source = [frame_to_qimage(f) for f in reader]
+        self.check_cancel()
+        interpolator = self.cache.get(self.device)
+        self.check_cancel()
+        frames: list[QImage] = []
+        retimed = retime_range(interpolator, self.media, self.start_frame, self.end_frame, plan,
+                               cancel=self.is_cancelled, info=info, size=self.size)
+        try:
+            for frame in retimed:
+                frames.append(frame_to_qimage(frame))
+                self.report((len(frames), total))
+                self.check_cancel()
+        finally:
+            retimed.close()
+        self.report((len(frames), total), force=True)
+        return PreviewResult(self.start_frame, self.end_frame, plan.factor, plan.mode,
+                             plan.output_fps(info.fps), source, frames)
+
+
+class RenderWorker(Worker):
+    """Runs one ``RenderJob``; ``request`` holds RenderRequest's fields."""
+
+    def __init__(self, request: dict, cache: InterpolatorCache | None = None) -> None:
+        super().__init__()
+        self.request = dict(request)
+        self.cache = cache
+        self._token = None
+        self._stage = ""
+
+    def cancel(self) -> None:
+        super().cancel()
+        token = self._token
+        if token is not None:
+            token.cancel()
+
+    def work(self):
+        from vfi_plugin.jobs import CancelToken, Progress, RenderJob, RenderRequest, plan_render
+
+        token = CancelToken()
+        self._token = token
+        if self.is_cancelled():  # cancel() may have run before the token existed
+            token.cancel()
+        request = RenderRequest(**self.request)
+        plan = plan_render(request)  # user mistakes surface before the model loads
+        self.report(Progress(0, plan.output_frames, 0.0, 0.0, None, "preparing"), force=True)
+        interpolator = self.cache.get(request.device) if self.cache is not None else None
+        if token.cancelled:
+            raise Cancelled("render cancelled")
+        job = RenderJob(request, progress=self._on_progress, cancel=token,
+                        interpolator=interpolator)
+        return job.run()
+
+    def _on_progress(self, progress) -> None:
+        stage_changed = progress.stage != self._stage
+        self._stage = progress.stage
+        self.report(progress, force=stage_changed or progress.done >= progress.total)
