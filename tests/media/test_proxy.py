@@ -110,3 +110,17 @@ def test_thumbnails(source, tmp_path):
 def test_more_thumbnails_than_frames(make_clip):
     clip = make_clip(64, 48, Fraction(25), 3, "short.mp4")
     assert [frame_index(t) for t in thumbnails(clip, 5, height=24)] == [0, 0, 1, 1, 2]
+
+
+def test_prune_keeps_the_newest_within_budget(tmp_path):
+    import os
+    from vfi_plugin.media.proxy import prune_proxies
+
+    for i, name in enumerate(["a.mp4", "b.mp4", "c.mp4"]):
+        path = tmp_path / name
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (1000 + i, 1000 + i))
+    assert prune_proxies(tmp_path, max_bytes=2000) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.mp4", "c.mp4"]
+    assert prune_proxies(tmp_path, max_bytes=0, keep=tmp_path / "c.mp4") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["c.mp4"]

@@ -20,6 +20,7 @@ from .probe import MediaInfo, probe
 from .tools import ffmpeg_exe
 
 PROXY_VERSION = 1
+PROXY_CACHE_BYTES = 2 * 1024 ** 3  # least recently used proxies beyond this are deleted
 CACHE_ENV = "VFI_SLOWMO_CACHE_DIR"
 APP_NAME = "vfi-slowmo"
 POLL_S = 0.05
@@ -72,6 +73,7 @@ def ensure_proxy(source: str | os.PathLike[str], start_frame: int = 0,
     """
     target = proxy_path(source, start_frame, end_frame, height=height, cache_dir=cache_dir)
     if target.is_file():
+        os.utime(target)  # mark as recently used
         return target
     if cancel is not None and cancel():
         raise Cancelled(f"{source}: proxy encoding cancelled")
@@ -98,7 +100,33 @@ def ensure_proxy(source: str | os.PathLike[str], start_frame: int = 0,
         raise MediaError(process.one_line(
             f"{source}: making the preview proxy failed: {stderr.last_line()}"))
     os.replace(temp, target)
+    prune_proxies(target.parent, keep=target)
     return target
+
+
+def prune_proxies(folder: Path, max_bytes: int = PROXY_CACHE_BYTES, keep: Path | None = None) -> int:
+    """Delete the least recently used proxies until the folder holds at most ``max_bytes``.
+
+    Returns how many files were removed; ``keep`` is never removed.
+    """
+    entries = []
+    for path in Path(folder).glob("*.mp4"):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        entries.append((st.st_mtime, st.st_size, path))
+    total = sum(size for _, size, _ in entries)
+    removed = 0
+    for _, size, path in sorted(entries):
+        if total <= max_bytes:
+            break
+        if keep is not None and path == keep:
+            continue
+        path.unlink(missing_ok=True)
+        total -= size
+        removed += 1
+    return removed
 
 
 def _wait(proc: subprocess.Popen, cancel: Callable[[], bool] | None, source: object) -> None:
