@@ -108,7 +108,9 @@ def test_tiles_blend_without_seams(interp):
     tiled = load_interpolator(device="cpu", options=InferenceOptions(
         tile_pixels=64 * 64, tile_size=64, tile_overlap=16)).midpoint(*src)
     diff = np.abs(whole.astype(int) - tiled.astype(int))
-    assert diff.mean() < 2.0 and diff.max() < 60
+    # tiles see less context than the whole frame, so a few pixels near moving edges may differ;
+    # a seam would show as a band of large differences
+    assert diff.mean() < 1.0 and np.percentile(diff, 99.5) < 30
 
 
 def test_bad_factors():

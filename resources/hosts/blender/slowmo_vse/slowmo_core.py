@@ -276,7 +276,24 @@ class RenderProcess:
                 self.proc.wait()
             if forced:
                 self.remove_partial_output()
+        # The render may have finished (and renamed its output into place) just before the
+        # cancel reached it: a cancelled render still leaves nothing behind.
+        self.remove_finished_output()
         self._join()
+
+    def remove_finished_output(self) -> None:
+        """Delete the final output if this run wrote it (used when the user cancelled)."""
+        if "-o" not in self.command:
+            return
+        out = self.command[self.command.index("-o") + 1]
+        try:
+            if os.path.exists(out) and os.path.getmtime(out) >= self.started_wall - 1:
+                if os.path.isdir(out):
+                    shutil.rmtree(out, ignore_errors=True)
+                else:
+                    os.remove(out)
+        except OSError:
+            pass
 
     def remove_partial_output(self) -> None:
         """The core writes '.<name>.slowmo-partial-<id><ext>' next to the output, then renames it."""
