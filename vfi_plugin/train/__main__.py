@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=float, default=60.0, help="wall-time budget of this run")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--steps", type=int, default=None, help="stop at this step (default: the config's total)")
     p.add_argument("--export", type=Path, default=None, help="write final weights here (safetensors)")
     return p
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from .trainer import Trainer, load_config
 
     trainer = Trainer(load_config(args.config), args.out, args.data_dir, args.device, args.threads)
-    trainer.run(args.minutes, export_to=args.export)
+    trainer.run(args.minutes, export_to=args.export, max_steps=args.steps)
     return 0
 
 

@@ -137,8 +137,8 @@ class Trainer:
         return float(torch.cat(scores).mean()), float(torch.cat(blend).mean())
 
     # -- loop --------------------------------------------------------------
-    def run(self, minutes: float, export_to: Path | None = None) -> None:
-        """Train for ``minutes`` of wall time (or until total_steps), checkpointing as it goes."""
+    def run(self, minutes: float, export_to: Path | None = None, max_steps: int | None = None) -> None:
+        """Train for ``minutes`` of wall time (or until total_steps / max_steps), checkpointing."""
         cfg, optim_cfg, loss_cfg = self.config, self.config["optim"], self.config["loss"]
         val = self.validation_set()
         batches = self.batches()
@@ -148,7 +148,8 @@ class Trainer:
         run_start_elapsed = self.state.elapsed_s
         running = 0.0
         waited = 0.0
-        while self.state.step < optim_cfg["total_steps"]:
+        stop_at = min(optim_cfg["total_steps"], max_steps or optim_cfg["total_steps"])
+        while self.state.step < stop_at:
             now = time.monotonic()
             if now - start > minutes * 60:
                 break
