@@ -22,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--minutes", type=float, default=60.0, help="wall-time budget of this run")
     p.add_argument("--device", default="cpu")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--init-from", type=Path, default=None,
+                   help="start from these weights (e.g. the shipped ones) when --out has no last.pt")
     p.add_argument("--steps", type=int, default=None, help="stop at this step (default: the config's total)")
     p.add_argument("--export", type=Path, default=None, help="write final weights here (safetensors)")
     return p
@@ -31,7 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .trainer import Trainer, load_config
 
-    trainer = Trainer(load_config(args.config), args.out, args.data_dir, args.device, args.threads)
+    trainer = Trainer(load_config(args.config), args.out, args.data_dir, args.device, args.threads,
+                      args.init_from)
     trainer.run(args.minutes, export_to=args.export, max_steps=args.steps)
     return 0
 

@@ -49,7 +49,8 @@ class Trainer:
     """Trains ``Net`` from a JSON config into ``out_dir`` (last.pt, best.safetensors, train.log)."""
 
     def __init__(self, config: dict[str, Any], out_dir: Path, data_dir: Path,
-                 device: str = "cpu", threads: int | None = None) -> None:
+                 device: str = "cpu", threads: int | None = None,
+                 init_from: Path | None = None) -> None:
         self.config = config
         self.out_dir = Path(out_dir)
         self.data_dir = Path(data_dir)
@@ -67,15 +68,23 @@ class Trainer:
         self.state = TrainState()
         self.bf16 = config.get("precision") == "bf16-autocast"
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self._resume()
+        self._resume(init_from)
 
     # -- checkpoints -------------------------------------------------------
     @property
     def checkpoint_path(self) -> Path:
         return self.out_dir / "last.pt"
 
-    def _resume(self) -> None:
+    def _resume(self, init_from: Path | None = None) -> None:
         if not self.checkpoint_path.exists():
+            if init_from is not None:  # continue from shipped weights (optimizer starts afresh)
+                from ..model import load_net, read_metadata
+
+                self.net.load_state_dict(load_net(init_from).state_dict())
+                info = read_metadata(init_from)["info"]
+                self.state = TrainState(step=int(info.get("step", 0)),
+                                        elapsed_s=60.0 * float(info.get("train_minutes", 0.0)))
+                self.log(f"initialised from {init_from} (step {self.state.step})")
             return
         ckpt = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
         self.net.load_state_dict(ckpt["model"])
