@@ -902,26 +902,26 @@ class SlowMoPanel(QWidget):
 
     @Slot(str)
     def _on_preview_failed(self, message: str) -> None:
-        if self.sender() is not self._preview_worker:
-            return
-        self._preview_worker = None
-        self._preview_key = None
-        self.preview_button.setText("Preview")
-        self.preview_view.set_progress(None)
-        self.preview_view.set_placeholder(f"Preview failed: {message}")
-        self.preview_status.setText("")
-        self.show_message(f"Preview failed: {message}", "error")
-        self.previewFailed.emit(message)
+        if self._end_preview():
+            self.preview_view.set_progress(None)
+            self.preview_view.set_placeholder(f"Preview failed: {message}")
+            self.show_message(f"Preview failed: {message}", "error")
+            self.previewFailed.emit(message)
 
     @Slot()
     def _on_preview_cancelled(self) -> None:
+        if self._end_preview():
+            self._show_preview_placeholder()
+
+    def _end_preview(self) -> bool:
+        """Reset the preview controls after a failure or cancel; False for a stale worker."""
         if self.sender() is not self._preview_worker:
-            return
+            return False
         self._preview_worker = None
         self._preview_key = None
         self.preview_button.setText("Preview")
         self.preview_status.setText("")
-        self._show_preview_placeholder()
+        return True
 
     def _start_preview_loop(self) -> None:
         result = self._preview
@@ -1290,29 +1290,26 @@ class SlowMoPanel(QWidget):
 
     @Slot(str)
     def _on_render_failed(self, message: str) -> None:
-        if self.sender() is not self._render_worker:
-            return
-        self._render_worker = None
-        self._cancelling = False
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("Failed")
-        self.show_message(message, "error")
-        self._update_enabled()
-        self.renderFailed.emit(message)
+        if self._end_render("Failed", message, "error"):
+            self.renderFailed.emit(message)
 
     @Slot()
     def _on_render_cancelled(self) -> None:
+        if self._end_render("Cancelled", "Render cancelled: nothing was written."):
+            self.renderCancelled.emit()
+
+    def _end_render(self, label: str, message: str, kind: str = "info") -> bool:
+        """Reset the render controls after a failure or cancel; False for a stale worker."""
         if self.sender() is not self._render_worker:
-            return
+            return False
         self._render_worker = None
         self._cancelling = False
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("Cancelled")
-        self.show_message("Render cancelled: nothing was written.")
+        self.progress_bar.setFormat(label)
+        self.show_message(message, kind)
         self._update_enabled()
-        self.renderCancelled.emit()
+        return True
 
     def reveal(self) -> None:
         if self.last_output is not None:
