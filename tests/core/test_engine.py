@@ -117,3 +117,24 @@ def test_bad_factors():
     for bad in ["0", "1", "-2", "abc", "100"]:
         with pytest.raises(UserInputError):
             parse_factor(bad)
+
+
+def test_near_still_footage_is_not_damaged(interp):
+    """Sensor noise on a still shot: the model must not add its own artefacts (the residual
+    nets once cost still scenes ~5 dB); it may not be worse than blending by more than 0.5 dB."""
+    from pathlib import Path
+
+    from vfi_plugin.media import read_frames
+
+    clip = Path(__file__).resolve().parents[1] / "data" / "bikes_pan_192x128.mkv"
+    clean = next(iter(read_frames(clip))).astype(np.int16)
+    rng = np.random.default_rng(0)
+    noisy = [np.clip(clean + rng.integers(-2, 3, clean.shape), 0, 255).astype(np.uint8)
+             for _ in range(4)]
+
+    def psnr(img):
+        return 10 * np.log10(255 ** 2 / np.mean((img.astype(float) - clean) ** 2))
+
+    model = psnr(interp.midpoint(*noisy))
+    blend = psnr((noisy[1].astype(float) + noisy[2]) / 2)
+    assert model > 45.0 and model > blend - 0.5, (model, blend)
