@@ -531,9 +531,9 @@ def report(args, argv, clips, methods, results, speed, alignment, runtime, threa
            "", "```", cmd, "```", "",
            f"Machine: {cpu_name()}, {os.cpu_count()} logical CPUs, torch {torch.__version__} "
            f"with {threads} threads, ffmpeg `{_ffmpeg()}`. "
-           + ("The CPU was **shared** with a training run and other jobs while this ran, so the "
-              "speed column is only comparable within this table (all methods were timed in "
-              f"the same rounds, median of {args.speed_repeats}), not with other runs."
+           + (f"Load average when the run started: {os.getloadavg()[0]:.2f}. All methods were "
+              f"timed in the same rounds (median of {args.speed_repeats}), so the speed column "
+              "compares them fairly; absolute times depend on what else the CPU was doing."
               if speed is not None else "Speed not measured (--speed-repeats 0)."), "",
            "## All clips (mean of the per-clip means)", ""]
     rows = {m.key: {k: float(np.mean([clip_means(results[c.name][m.key])[k] for c in clips]))
