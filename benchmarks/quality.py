@@ -531,7 +531,7 @@ def report(args, argv, clips, methods, results, speed, alignment, runtime, threa
            "", "```", cmd, "```", "",
            f"Machine: {cpu_name()}, {os.cpu_count()} logical CPUs, torch {torch.__version__} "
            f"with {threads} threads, ffmpeg `{_ffmpeg()}`. "
-           + (f"Load average when the run started: {os.getloadavg()[0]:.2f}. All methods were "
+           + (f"Load average (1 min) as the run ended: {os.getloadavg()[0]:.2f}. All methods were "
               f"timed in the same rounds (median of {args.speed_repeats}), so the speed column "
               "compares them fairly; absolute times depend on what else the CPU was doing."
               if speed is not None else "Speed not measured (--speed-repeats 0)."), "",
