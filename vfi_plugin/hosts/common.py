@@ -64,6 +64,9 @@ def fraction_text(value: Fraction | None) -> str | None:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
+# The Blender add-on keeps its own copy (resources/hosts/blender/slowmo_vse/slowmo_core.py):
+# it runs in Blender's Python, where this package is not importable. tests/hosts checks
+# that both copies parse the same lines the same way.
 def parse_progress(line: str) -> dict | None:
     """One CLI progress line -> {'stage', 'done', 'total', 'fps', 'eta_s'}; None for other lines.
 

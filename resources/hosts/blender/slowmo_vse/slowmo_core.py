@@ -281,38 +281,38 @@ class RenderProcess:
         self.remove_finished_output()
         self._join()
 
-    def remove_finished_output(self) -> None:
-        """Delete the final output if this run wrote it (used when the user cancelled)."""
+    def _output(self) -> str | None:
         if "-o" not in self.command:
-            return
-        out = self.command[self.command.index("-o") + 1]
+            return None
+        return self.command[self.command.index("-o") + 1]
+
+    def _remove_if_written_by_this_run(self, path: str) -> None:
         try:
-            if os.path.exists(out) and os.path.getmtime(out) >= self.started_wall - 1:
-                if os.path.isdir(out):
-                    shutil.rmtree(out, ignore_errors=True)
+            if os.path.exists(path) and os.path.getmtime(path) >= self.started_wall - 1:
+                if os.path.isdir(path):
+                    shutil.rmtree(path, ignore_errors=True)
                 else:
-                    os.remove(out)
+                    os.remove(path)
         except OSError:
             pass
+
+    def remove_finished_output(self) -> None:
+        """Delete the final output if this run wrote it (used when the user cancelled)."""
+        out = self._output()
+        if out is not None:
+            self._remove_if_written_by_this_run(out)
 
     def remove_partial_output(self) -> None:
         """The core writes '.<name>.slowmo-partial-<id><ext>' next to the output, then renames it."""
         import glob
 
-        if "-o" not in self.command:
+        out = self._output()
+        if out is None:
             return
-        out = self.command[self.command.index("-o") + 1]
         stem, ext = os.path.splitext(os.path.basename(out))
         pattern = os.path.join(os.path.dirname(out), f".{glob.escape(stem)}.slowmo-partial-*{ext}")
         for path in glob.glob(pattern):
-            try:
-                if os.path.getmtime(path) >= self.started_wall - 1:
-                    if os.path.isdir(path):
-                        shutil.rmtree(path, ignore_errors=True)
-                    else:
-                        os.remove(path)
-            except OSError:
-                pass
+            self._remove_if_written_by_this_run(path)
 
     def _join(self) -> None:
         self._out.join(timeout=5)
