@@ -139,6 +139,8 @@ def make_panel(qtbot):
     yield make
     for panel in made:
         panel.shutdown()
+    # a worker that already reported may still be unwinding its QThread: give it a moment
+    workers.wait_all(5.0)
     assert workers.running_threads() == 0, "worker threads left running after shutdown"
 
 
