@@ -423,12 +423,25 @@ def random_scene(rng: np.random.Generator, photos: PhotoBank, patch: int, still_
 
 
 # --------------------------------------------------------------------------- dataset
-def _worker_slice() -> tuple[int, int]:
-    info = get_worker_info()
-    return (info.id, info.num_workers) if info is not None else (0, 1)
+class IndexedSamples(IterableDataset):
+    """An endless stream of ``self.sample(i)`` for i = start, start+1, ...; each DataLoader
+    worker takes every num_workers-th index, so workers never repeat each other."""
+
+    start: int = 0
+
+    def sample(self, index: int) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        info = get_worker_info()
+        wid, nw = (info.id, info.num_workers) if info is not None else (0, 1)
+        i = self.start + wid
+        while True:
+            yield self.sample(i)
+            i += nw
 
 
-class SyntheticMotion(IterableDataset):
+class SyntheticMotion(IndexedSamples):
     """Endless stream of synthetic samples {"frames": [4, 3, P, P], "target": [3, P, P]}
     (float32 in [0, 1]; frames at t = 0, 1, 2, 3, target at t = 1.5).
 
@@ -469,10 +482,3 @@ class SyntheticMotion(IterableDataset):
             sample["targets"] = out[len(ft):]
             sample["times"] = torch.tensor(tt, dtype=torch.float32)
         return sample
-
-    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        wid, nw = _worker_slice()
-        i = self.start + wid
-        while True:
-            yield self.sample(i)
-            i += nw

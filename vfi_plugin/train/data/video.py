@@ -7,11 +7,11 @@ import subprocess
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
-from torch.utils.data import IterableDataset, get_worker_info
+from .synthetic import IndexedSamples
 
 from .split import SPLIT, Split, frame_range
 
@@ -167,12 +167,7 @@ def valid_centers(clip: Clip, window: Sequence[int] = WINDOW) -> np.ndarray:
     return ts
 
 
-def _worker_slice() -> tuple[int, int]:
-    info = get_worker_info()
-    return (info.id, info.num_workers) if info is not None else (0, 1)
-
-
-class VideoWindows(IterableDataset):
+class VideoWindows(IndexedSamples):
     """Endless random windows of the TRAIN videos: frames t-3, t-1, t+1, t+3 as I1..I4
     and frame t as the target, random `patch` crops, h/v flips and time reversal;
     windows across scene cuts are skipped. Yields {"frames": [4, 3, P, P],
@@ -217,10 +212,3 @@ class VideoWindows(IterableDataset):
         if rev and self.reverse:
             frames = frames.flip(0)
         return {"frames": frames.contiguous(), "target": out[4].contiguous()}
-
-    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        wid, nw = _worker_slice()
-        i = self.start + wid
-        while True:
-            yield self.sample(i)
-            i += nw
