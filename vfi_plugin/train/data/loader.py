@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+from torch.utils.data import DataLoader
 
-from .synthetic import SyntheticMotion
+from .synthetic import IndexedSamples, SyntheticMotion
 from .video import VideoWindows
 
 
-class MixedSource(IterableDataset):
+class MixedSource(IndexedSamples):
     """Sample i is VideoWindows.sample(i) with probability `video_fraction`, else
     SyntheticMotion.sample(i) (decided by (seed, i)); worker-aware like both sources."""
 
@@ -30,14 +29,6 @@ class MixedSource(IterableDataset):
         if self.video is not None and pick < self.video_fraction:
             return self.video.sample(index)
         return self.synthetic.sample(index)
-
-    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
-        info = get_worker_info()
-        wid, nw = (info.id, info.num_workers) if info is not None else (0, 1)
-        i = self.start + wid
-        while True:
-            yield self.sample(i)
-            i += nw
 
 
 def mixed_loader(photos_dir: str | os.PathLike[str], videos_dir: str | os.PathLike[str],
