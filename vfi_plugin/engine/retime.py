@@ -30,6 +30,7 @@ class Retimer:
         self.interpolator = interpolator
         self.plan = plan
         self.cancel = cancel or (lambda: False)
+        self._size: tuple[int, int] | None = None  # frame size, known after the first batch
 
     def run(self, source: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Yield the output frames in order; the source is read lazily."""
@@ -64,8 +65,9 @@ class Retimer:
         return j >= plan.output_frames(last + 1)
 
     def _chunk_intervals(self) -> int:
-        size = getattr(self, "_size", None)
-        return 4 if size is None else max(2, self.interpolator.batch_size(*size))
+        if self._size is None:
+            return 4
+        return max(2, self.interpolator.batch_size(*self._size))
 
     def _check_cancel(self) -> None:
         if self.cancel():
