@@ -2,7 +2,7 @@
 minterpolate and RIFE on the EVAL clips, at 2x and 4x, plus speed at 720p.
 Writes docs/quality.md and prints the same markdown.
 
-    nice /work/venv/bin/python benchmarks/quality.py --weights runs/slowmo-v1/best.safetensors
+    nice /work/venv/bin/python benchmarks/quality.py --weights runs/slowmo-v2/best.safetensors
     python benchmarks/quality.py --clips tree.avi --max-positions 4 --methods blend,slowmo
 
 Protocol (frame indices are those of the decoded clip, exact repeats dropped, as in training):

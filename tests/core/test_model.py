@@ -35,7 +35,7 @@ def test_training_step_reduces_loss_on_a_fixed_batch():
 
     torch.manual_seed(0)
     net = Net()
-    x = torch.rand(2, 4, 3, 32, 32)
+    x = torch.stack([_smooth_texture(32, 32, seed=i)[0] for i in range(8)]).view(2, 4, 3, 32, 32)
     target = 0.5 * (x[:, 1] + x[:, 2]) + 0.1
     opt = torch.optim.Adam(net.parameters(), 1e-3)
     first = None
@@ -79,3 +79,103 @@ def test_shipped_weights_load_and_are_small():
     assert path.stat().st_size < 20 * 1024 * 1024
     net = load_net(path)
     assert not net.training
+
+
+def test_bilateral_cost_finds_a_symmetric_shift():
+    from vfi_plugin.model.flow import bilateral_cost
+
+    torch.manual_seed(1)
+    scene = torch.rand(1, 3, 40, 48)
+    # I2 shows the scene moved 2 px left, I3 moved 2 px right: the middle is unmoved, so
+    # the flow update that aligns them is d = (+2... ) on I2's side and -d on I3's side.
+    w2 = torch.roll(scene, shifts=-2, dims=-1)
+    w3 = torch.roll(scene, shifts=2, dims=-1)
+    cost = bilateral_cost(w2, w3, radius=3)
+    assert cost.shape == (1, 49, 40, 48)
+    inner = cost[..., 6:-6, 6:-6].mean((0, 2, 3))
+    best = int(inner.argmin())
+    dy, dx = divmod(best, 7)
+    assert (dy - 3, dx - 3) == (0, -2)
+    assert inner[best] < 1e-6 < inner.sort().values[1]
+    assert bilateral_cost(w2, w3, 0).shape == (1, 0, 40, 48)
+
+
+def test_transplant_grows_inputs_without_changing_the_output():
+    from vfi_plugin.model import transplant
+
+    torch.manual_seed(0)
+    old = Net(ModelConfig(flow_cost_radii=())).eval()
+    new = Net(ModelConfig(flow_cost_radii=(3, 3, 2))).eval()
+    with torch.no_grad():
+        for p in old.flow.parameters():  # a non-trivial flow so the cost inputs matter
+            p.add_(0.01 * torch.randn_like(p))
+        grown = transplant(new, old.state_dict())
+    assert len(grown) == 3 and all("body.0.0.weight" in g for g in grown)
+    x = torch.rand(1, 4, 3, 64, 64)
+    with torch.inference_mode():
+        assert torch.allclose(old(x).refined, new(x).refined, atol=1e-4)
+    with pytest.raises(WeightsError, match="cannot transplant"):
+        transplant(Net(ModelConfig(refine_width=6)), old.state_dict())
+
+
+def test_weights_from_before_the_cost_volume_still_load(tmp_path):
+    old = Net(ModelConfig(flow_cost_radii=(), polish=()))
+    path = save_weights(old, tmp_path / "old.safetensors")
+    meta = read_metadata(path)
+    del meta["config"]["flow_cost_radii"]  # how files written before them look
+    del meta["config"]["polish"]
+    assert ModelConfig.from_dict(meta["config"]).flow_cost_radii == ()
+    assert ModelConfig.from_dict(meta["config"]).polish == ()
+    assert load_net(path).config.flow_cost_radii == ()
+
+
+def _smooth_texture(h: int, w: int, seed: int = 0) -> torch.Tensor:
+    torch.manual_seed(seed)
+    noise = torch.rand(1, 3, h, w)
+    kernel = torch.ones(3, 1, 5, 5) / 25
+    return torch.nn.functional.conv2d(noise, kernel, padding=2, groups=3)
+
+
+def test_lucas_kanade_polish_recovers_a_sub_pixel_symmetric_motion():
+    from vfi_plugin.model.polish import polish_flow
+    from vfi_plugin.model.warp import backward_warp
+
+    scene = _smooth_texture(72, 88)
+    # The middle frame is `scene`; I2 sees it displaced by -s, I3 by +s, so the flows from
+    # the middle to I2 and I3 are -s and +s: sub-pixel, which a regressor rarely nails.
+    s = torch.tensor([0.6, -0.35])
+    ident = torch.zeros(1, 2, 72, 88)
+    i2 = backward_warp(scene, ident + s.view(1, 2, 1, 1))   # I2(x) = scene(x + s)
+    i3 = backward_warp(scene, ident - s.view(1, 2, 1, 1))   # I3(x) = scene(x - s)
+    flow = polish_flow(i2, i3, torch.zeros(1, 4, 72, 88), ((2, 2, 7), (1, 1, 11)))
+    inner = flow[..., 12:-12, 12:-12].mean((0, 2, 3))
+    assert torch.allclose(inner, torch.cat([-s, s]), atol=0.08), inner
+    mismatch = (backward_warp(i2, flow[:, :2]) - backward_warp(i3, flow[:, 2:]))
+    assert mismatch[..., 12:-12, 12:-12].abs().mean() < 0.2 * (i2 - i3)[..., 12:-12, 12:-12].abs().mean()
+
+
+def test_polish_keeps_still_frames_and_float32_under_bf16():
+    from vfi_plugin.model.polish import polish_flow
+
+    frame = _smooth_texture(40, 48)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        flow = polish_flow(frame, frame, torch.zeros(1, 4, 40, 48, dtype=torch.bfloat16),
+                           ((2, 2, 7), (1, 1, 11)))
+    assert flow.dtype == torch.float32
+    assert flow.abs().max() == 0
+
+
+def test_bicubic_warp_blurs_a_half_pixel_shift_less_than_bilinear():
+    from vfi_plugin.model.warp import backward_warp
+
+    xs = torch.arange(64, dtype=torch.float32)
+    wave = lambda x: 0.5 + 0.4 * torch.sin(2 * torch.pi * x / 5.0)
+    image = wave(xs).expand(1, 3, 16, 64).contiguous()
+    flow = torch.zeros(1, 2, 16, 64)
+    flow[:, 0] = 0.5
+    truth = wave(xs + 0.5)[4:-4]
+    err = {m: (backward_warp(image, flow, m)[0, 0, 8, 4:-4] - truth).abs().mean()
+           for m in ("bilinear", "bicubic")}
+    assert err["bicubic"] < 0.3 * err["bilinear"], err
+    with pytest.raises(ValueError, match="warp_mode"):
+        ModelConfig.from_dict({"warp_mode": "nearest"})

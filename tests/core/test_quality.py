@@ -6,7 +6,7 @@ predicted from t-3, t-1, t+1, t+3; the model must beat the average of t-1 and t+
 MEAN_GAIN_DB on average and by MIN_GAIN_DB at every position (PSNR on RGB uint8).
 
 With untrained weights (a plain blend) the check fails, as it should. To validate a
-checkpoint: ``VFI_SLOWMO_TEST_WEIGHTS=runs/slowmo-v1/best.safetensors pytest
+checkpoint: ``VFI_SLOWMO_TEST_WEIGHTS=runs/slowmo-v2/best.safetensors pytest
 tests/core/test_quality.py``, or call ``quality_gains(path)``.
 """
 from __future__ import annotations

@@ -10,11 +10,12 @@ import pytest
 from vfi_plugin.model import load_net, read_metadata
 from vfi_plugin.train.trainer import Trainer, load_config, lr_at
 
-CONFIG = Path(__file__).resolve().parents[2] / "vfi_plugin" / "train" / "configs" / "slowmo-v1.json"
+CONFIGS = Path(__file__).resolve().parents[2] / "vfi_plugin" / "train" / "configs"
+CONFIG = CONFIGS / "slowmo-v1.json"
 
 
-def tiny_config(steps: int) -> dict:
-    cfg = load_config(CONFIG)
+def tiny_config(steps: int, path: Path = CONFIG) -> dict:
+    cfg = load_config(path)
     cfg["data"].update(patch=32, batch=2, video_fraction=0.0, workers=0)
     cfg["optim"].update(total_steps=steps, warmup_steps=1)
     cfg.update(val_samples=2, val_every_steps=2, checkpoint_minutes=100)
@@ -46,9 +47,20 @@ def test_train_resume_and_export(tmp_path, data_dir):
     assert meta["info"]["step"] == 5 and meta["config"]["base"] == "flow"
     load_net(tmp_path / "w.safetensors")
     assert "val_psnr" in (out / "train.log").read_text()
-    init = Trainer(tiny_config(6), tmp_path / "fresh", data_dir, threads=1,
-                   init_from=tmp_path / "w.safetensors")
-    assert init.state.step == 5
+    # v2 starts from v1-shaped weights: the flow levels grow cost-volume inputs, the
+    # schedule starts afresh and the export records where it came from.
+    v2 = tiny_config(2, CONFIGS / "slowmo-v2.json")
+    v2["export_model"] = {"warp_mode": "bicubic"}
+    init = Trainer(v2, tmp_path / "fresh", data_dir, threads=1, init_from=tmp_path / "w.safetensors")
+    assert init.state.step == 0 and init.state.parent["step"] == 5
+    assert "flow.levels.0.body.0.0.weight" in (tmp_path / "fresh" / "train.log").read_text()
+    init.run(minutes=5, export_to=tmp_path / "v2.safetensors")
+    meta = read_metadata(tmp_path / "v2.safetensors")
+    assert meta["config"]["flow_cost_radii"] == [3, 3, 2]
+    assert meta["config"]["warp_mode"] == "bicubic" and init.net.config.warp_mode == "bilinear"
+    assert meta["info"]["step"] == 2 and meta["info"]["init_from"]["step"] == 5
+    assert meta["info"]["total_train_minutes"] >= meta["info"]["init_from"]["train_minutes"]
+    assert load_net(tmp_path / "v2.safetensors").config.flow_cost_radii == (3, 3, 2)
 
 
 def test_learning_rate_schedule():

@@ -124,7 +124,7 @@ def default_weights_path() -> Path:
     """The weights shipped inside the package."""
     from importlib.resources import files
 
-    return Path(str(files("vfi_plugin.resources") / "weights" / "slowmo-v1.safetensors"))
+    return Path(str(files("vfi_plugin.resources") / "weights" / "slowmo.safetensors"))
 
 
 def load_interpolator(weights: str | Path | None = None, device: str = "auto",

@@ -13,6 +13,10 @@ class ModelConfig:
     lstm_widths: tuple[int, int, int] = (8, 16, 32)
     bottleneck: int = 64
     flow_widths: tuple[int, ...] = (64, 32, 16)
+    flow_cost_radii: tuple[int, ...] = (3, 3, 2)  # bilateral search per flow level; () = none
+    # Lucas-Kanade polish of the flow: (downscale, iterations, window) stages; () = none
+    polish: tuple[tuple[int, int, int], ...] = ((2, 2, 7), (1, 1, 11))
+    warp_mode: str = "bilinear"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3
     se_reduction: int = 3
@@ -24,10 +28,15 @@ class ModelConfig:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ModelConfig":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for key in ("lstm_widths", "flow_widths"):
+        known.setdefault("flow_cost_radii", ())  # files from before the cost volume (v1)
+        known.setdefault("polish", ())           # files from before the polish (v1)
+        for key in ("lstm_widths", "flow_widths", "flow_cost_radii"):
             if key in known:
                 known[key] = tuple(known[key])
+        known["polish"] = tuple(tuple(int(v) for v in stage) for stage in known["polish"])
         cfg = cls(**known)
         if cfg.base not in ("flow", "blend"):
             raise ValueError(f"unknown base {cfg.base!r}")
+        if cfg.warp_mode not in ("bilinear", "bicubic"):
+            raise ValueError(f"unknown warp_mode {cfg.warp_mode!r}")
         return cfg

@@ -8,13 +8,46 @@ import torch.nn.functional as F
 from .blocks import conv
 from .warp import backward_warp
 
+COST_SCALE = 10.0  # matching costs are mean absolute differences in [0, 1]; scaled to ~unit size
+
+
+def bilateral_cost(w2: torch.Tensor, w3: torch.Tensor, radius: int) -> torch.Tensor:
+    """Bilateral matching costs of symmetric flow updates, [B, (2r+1)^2, H, W].
+
+    Channel (dy, dx) compares ``w2`` shifted by +d with ``w3`` shifted by -d: how well
+    the two warped frames agree if the flow to I2 grew by d and the flow to I3 by -d
+    (motion through the middle frame, as minterpolate's bilateral search assumes).
+    The cost is the colour difference averaged over a 3x3 block, so the level sees a
+    block-matching search over +-radius pixels of its own scale.
+    """
+    if radius <= 0:
+        return w2.new_zeros(w2.shape[0], 0, *w2.shape[2:])
+    h, w = w2.shape[-2:]
+    r = radius
+    p2 = F.pad(w2, (r, r, r, r), mode="replicate")
+    p3 = F.pad(w3, (r, r, r, r), mode="replicate")
+    costs = []
+    for dy in range(-r, r + 1):
+        for dx in range(-r, r + 1):
+            a = p2[..., r + dy:r + dy + h, r + dx:r + dx + w]
+            b = p3[..., r - dy:r - dy + h, r - dx:r - dx + w]
+            costs.append((a - b).abs().mean(1, keepdim=True))
+    cost = torch.cat(costs, 1)
+    cost = F.avg_pool2d(cost, 3, stride=1, padding=1, count_include_pad=False)
+    return cost * COST_SCALE
+
 
 class FlowLevel(nn.Module):
-    """Predicts a flow and mask update at one scale from frames, warps and the current estimate."""
+    """Predicts a flow and mask update at one scale from frames, warps and the current estimate.
 
-    def __init__(self, width: int, depth: int = 3) -> None:
+    With ``cost_radius`` > 0 it also sees a bilateral cost volume around the current
+    flow (see ``bilateral_cost``); those inputs come last, after the original ones.
+    """
+
+    def __init__(self, width: int, depth: int = 3, cost_radius: int = 0) -> None:
         super().__init__()
-        in_ch = 12 + 6 + 4 + 1  # I1..I4, two warped frames, two flows, mask logit
+        self.cost_radius = cost_radius
+        in_ch = 12 + 6 + 4 + 1 + (2 * cost_radius + 1) ** 2 * (cost_radius > 0)
         layers = [conv(in_ch, width)] + [conv(width, width) for _ in range(depth)]
         self.body = nn.Sequential(*layers)
         self.head = nn.Conv2d(width, 5, 3, padding=1)
@@ -26,7 +59,10 @@ class FlowLevel(nn.Module):
         i2, i3 = frames[:, 3:6], frames[:, 6:9]
         w2 = backward_warp(i2, flow[:, :2])
         w3 = backward_warp(i3, flow[:, 2:])
-        delta = self.head(self.body(torch.cat([frames, w2, w3, flow, mask], 1)))
+        inputs = [frames, w2, w3, flow, mask]
+        if self.cost_radius:
+            inputs.append(bilateral_cost(w2, w3, self.cost_radius).to(frames.dtype))
+        delta = self.head(self.body(torch.cat(inputs, 1)))
         return flow + delta[:, :4], mask + delta[:, 4:]
 
 
@@ -36,12 +72,15 @@ class FlowHead(nn.Module):
     Levels run at 1/8, 1/4 and 1/2 resolution (widths from ``widths``); the
     result is upsampled to full resolution. It starts at zero flow and an even
     mask, that is at the plain blend of the paper, and learns away from it.
+    ``cost_radii`` gives each level's bilateral search radius (0 or missing: none).
     """
 
-    def __init__(self, widths: tuple[int, ...] = (64, 32, 16)) -> None:
+    def __init__(self, widths: tuple[int, ...] = (64, 32, 16),
+                 cost_radii: tuple[int, ...] = ()) -> None:
         super().__init__()
+        radii = tuple(cost_radii) + (0,) * (len(widths) - len(cost_radii))
         self.scales = tuple(2 ** (len(widths) - i) for i in range(len(widths)))
-        self.levels = nn.ModuleList(FlowLevel(w) for w in widths)
+        self.levels = nn.ModuleList(FlowLevel(w, cost_radius=r) for w, r in zip(widths, radii))
 
     def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         b, _, h, w = frames.shape

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from .config import ModelConfig
 from .flow import FlowHead
+from .polish import polish_flow
 from .refinement import RefinementNet
 from .synthesis import SynthesisNet
 from .warp import backward_warp
@@ -34,7 +35,7 @@ class Net(nn.Module):
         super().__init__()
         self.config = config or ModelConfig()
         c = self.config
-        self.flow = FlowHead(c.flow_widths) if c.base == "flow" else None
+        self.flow = FlowHead(c.flow_widths, c.flow_cost_radii) if c.base == "flow" else None
         self.synthesis = SynthesisNet(c.lstm_widths, c.bottleneck)
         self.refinement = RefinementNet(c.refine_width, c.refine_blocks, c.se_reduction)
 
@@ -50,8 +51,9 @@ class Net(nn.Module):
         i2, i3 = frames[:, 1], frames[:, 2]
         if self.flow is not None:
             flow, mask = self.flow(frames.flatten(1, 2))
-            i2 = backward_warp(i2, flow[:, :2])
-            i3 = backward_warp(i3, flow[:, 2:])
+            flow = polish_flow(i2, i3, flow, self.config.polish)
+            i2 = backward_warp(i2, flow[:, :2], self.config.warp_mode)
+            i3 = backward_warp(i3, flow[:, 2:], self.config.warp_mode)
             base = mask * i2 + (1 - mask) * i3
         else:
             base = 0.5 * (i2 + i3)

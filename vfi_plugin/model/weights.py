@@ -86,3 +86,31 @@ def load_net(path: str | Path) -> Net:
     except (RuntimeError, ValueError, TypeError) as exc:
         raise WeightsError(f"{path}: weights do not match the network ({exc})") from None
     return net.eval()
+
+
+def transplant(net: Net, tensors: dict[str, torch.Tensor]) -> list[str]:
+    """Load ``tensors`` into ``net`` where the architecture grew inputs; returns what grew.
+
+    A conv weight whose new shape only has more input channels (a flow level that
+    gained a cost volume) gets the old weights for the old channels and zeros for the
+    new ones, so the network computes exactly what it did before and training starts
+    from there. Any other mismatch raises ``WeightsError``.
+    """
+    own = net.state_dict()
+    missing = sorted(set(own) - set(tensors))
+    unexpected = sorted(set(tensors) - set(own))
+    if missing or unexpected:
+        raise WeightsError(f"cannot transplant: missing {missing[:3]}, unexpected {unexpected[:3]}")
+    grown = []
+    for name, old in tensors.items():
+        new = own[name]
+        if new.shape == old.shape:
+            new.copy_(old)
+        elif (new.dim() == 4 and new.shape[0] == old.shape[0] and new.shape[2:] == old.shape[2:]
+              and new.shape[1] > old.shape[1]):
+            new.zero_()
+            new[:, :old.shape[1]].copy_(old)
+            grown.append(f"{name} {tuple(old.shape)} -> {tuple(new.shape)}")
+        else:
+            raise WeightsError(f"cannot transplant {name}: {tuple(old.shape)} -> {tuple(new.shape)}")
+    return grown

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import platformdirs
 
-DEFAULT_CONFIG = Path(__file__).with_name("configs") / "slowmo-v1.json"
+DEFAULT_CONFIG = Path(__file__).with_name("configs") / "slowmo-v2.json"
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m vfi_plugin.train", description=__doc__)
     p.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    p.add_argument("--out", type=Path, default=Path("runs/slowmo-v1"),
+    p.add_argument("--out", type=Path, default=Path("runs/slowmo-v2"),
                    help="run folder: last.pt (resumable), best.safetensors, train.log")
     p.add_argument("--data-dir", type=Path,
                    default=Path(os.environ.get("VFI_SLOWMO_DATA_DIR")

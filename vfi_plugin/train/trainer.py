@@ -22,6 +22,7 @@ class TrainState:
     step: int = 0
     elapsed_s: float = 0.0
     best_val_psnr: float = -1.0
+    parent: dict[str, Any] | None = None  # info of the weights this run started from
 
 
 def lr_at(step: int, optim: dict[str, Any]) -> float:
@@ -77,14 +78,15 @@ class Trainer:
 
     def _resume(self, init_from: Path | None = None) -> None:
         if not self.checkpoint_path.exists():
-            if init_from is not None:  # continue from shipped weights (optimizer starts afresh)
-                from ..model import load_net, read_metadata
+            if init_from is not None:  # start from earlier weights: new schedule, fresh optimizer
+                from ..model import load_net, read_metadata, transplant
 
-                self.net.load_state_dict(load_net(init_from).state_dict())
+                with torch.no_grad():
+                    grown = transplant(self.net, load_net(init_from).state_dict())
                 info = read_metadata(init_from)["info"]
-                self.state = TrainState(step=int(info.get("step", 0)),
-                                        elapsed_s=60.0 * float(info.get("train_minutes", 0.0)))
-                self.log(f"initialised from {init_from} (step {self.state.step})")
+                self.state = TrainState(parent={"file": Path(init_from).name, **info})
+                self.log(f"initialised from {init_from} ({info.get('step', '?')} steps, "
+                         f"{info.get('train_minutes', '?')} min); grown: {grown or 'nothing'}")
             return
         ckpt = torch.load(self.checkpoint_path, map_location=self.device, weights_only=True)
         self.net.load_state_dict(ckpt["model"])
@@ -104,7 +106,20 @@ class Trainer:
                 "train_minutes": round(self.state.elapsed_s / 60, 1),
                 "val_psnr": round(self.state.best_val_psnr, 3),
                 "data": self.config["data"].get("sources"), "seed": self.config["seed"]}
-        return save_weights(self.net, path, info)
+        if self.state.parent:
+            info["init_from"] = self.state.parent
+            info["total_train_minutes"] = round(
+                info["train_minutes"] + float(self.state.parent.get("total_train_minutes",
+                                                                  self.state.parent.get("train_minutes", 0))), 1)
+        net = self.net
+        overrides = self.config.get("export_model", {})
+        if overrides:  # inference-only settings (no parameters change), e.g. warp_mode
+            import dataclasses
+
+            net = Net(dataclasses.replace(self.net.config, **overrides))
+            net.load_state_dict(self.net.state_dict())
+            info["export_model"] = overrides
+        return save_weights(net, path, info)
 
     def log(self, line: str) -> None:
         stamp = time.strftime("%Y-%m-%d %H:%M:%S")
