@@ -126,6 +126,8 @@ def test_weights_from_before_the_cost_volume_still_load(tmp_path):
     del meta["config"]["polish"]
     assert ModelConfig.from_dict(meta["config"]).flow_cost_radii == ()
     assert ModelConfig.from_dict(meta["config"]).polish == ()
+    del meta["config"]["warp_mode"]
+    assert ModelConfig.from_dict(meta["config"]).warp_mode == "bilinear"  # as v1 was trained
     assert load_net(path).config.flow_cost_radii == ()
 
 

@@ -47,9 +47,11 @@ def test_train_resume_and_export(tmp_path, data_dir):
     assert meta["info"]["step"] == 5 and meta["config"]["base"] == "flow"
     load_net(tmp_path / "w.safetensors")
     assert "val_psnr" in (out / "train.log").read_text()
-    # v2 starts from v1-shaped weights: the flow levels grow cost-volume inputs, the
-    # schedule starts afresh and the export records where it came from.
+    # A warm start from v1-shaped weights into a model whose flow levels grow cost-volume
+    # inputs: the schedule starts afresh and the export records where it came from, with
+    # inference-only overrides applied.
     v2 = tiny_config(2, CONFIGS / "slowmo-v2.json")
+    v2["model"].update(flow_cost_radii=[3, 3, 2], warp_mode="bilinear")
     v2["export_model"] = {"warp_mode": "bicubic"}
     init = Trainer(v2, tmp_path / "fresh", data_dir, threads=1, init_from=tmp_path / "w.safetensors")
     assert init.state.step == 0 and init.state.parent["step"] == 5

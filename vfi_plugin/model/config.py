@@ -13,10 +13,10 @@ class ModelConfig:
     lstm_widths: tuple[int, int, int] = (8, 16, 32)
     bottleneck: int = 64
     flow_widths: tuple[int, ...] = (64, 32, 16)
-    flow_cost_radii: tuple[int, ...] = (3, 3, 2)  # bilateral search per flow level; () = none
+    flow_cost_radii: tuple[int, ...] = ()  # bilateral search per flow level; () = none
     # Lucas-Kanade polish of the flow: (downscale, iterations, window) stages; () = none
     polish: tuple[tuple[int, int, int], ...] = ((2, 2, 7), (1, 1, 11))
-    warp_mode: str = "bilinear"  # how I2 and I3 are resampled for the base: bilinear or bicubic
+    warp_mode: str = "bicubic"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3
     se_reduction: int = 3
@@ -30,6 +30,7 @@ class ModelConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known.setdefault("flow_cost_radii", ())  # files from before the cost volume (v1)
         known.setdefault("polish", ())           # files from before the polish (v1)
+        known.setdefault("warp_mode", "bilinear")  # files from before the warp choice (v1)
         for key in ("lstm_widths", "flow_widths", "flow_cost_radii"):
             if key in known:
                 known[key] = tuple(known[key])
