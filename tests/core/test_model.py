@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from vfi_plugin.errors import WeightsError
 from vfi_plugin.model import ModelConfig, Net, load_net, read_metadata, save_weights
@@ -181,3 +182,13 @@ def test_bicubic_warp_blurs_a_half_pixel_shift_less_than_bilinear():
     assert err["bicubic"] < 0.3 * err["bilinear"], err
     with pytest.raises(ValueError, match="warp_mode"):
         ModelConfig.from_dict({"warp_mode": "nearest"})
+
+
+def test_polish_box_filter_matches_a_mean_over_the_pixels_inside_the_image():
+    from vfi_plugin.model.polish import _box
+
+    torch.manual_seed(0)
+    for shape, window in (((2, 5, 37, 51), 11), ((1, 3, 5, 4), 7)):  # the second: window > image
+        x = torch.rand(*shape)
+        ref = F.avg_pool2d(x, window, 1, window // 2, count_include_pad=False)
+        assert torch.allclose(_box(x, window), ref, atol=1e-6)

@@ -26,10 +26,22 @@ def _gradients(img: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _box(x: torch.Tensor, window: int) -> torch.Tensor:
-    """Separable mean over a window x window square (edges average what exists)."""
-    pad = window // 2
-    x = F.avg_pool2d(x, (1, window), 1, (0, pad), count_include_pad=False)
-    return F.avg_pool2d(x, (window, 1), 1, (pad, 0), count_include_pad=False)
+    """Separable mean over a window x window square (edges average what exists).
+
+    Depthwise convolutions with a ones kernel, divided by the analytic count of pixels
+    inside the image: the same numbers as ``avg_pool2d(count_include_pad=False)`` at a
+    fraction of its CPU time (its kernel was 2/3 of the polish at 720p).
+    """
+    c, (h, w), pad = x.shape[1], x.shape[-2:], window // 2
+    ones = x.new_ones(c, 1, 1, window)
+    x = F.conv2d(x, ones, padding=(0, pad), groups=c)
+    x = F.conv2d(x, ones.transpose(2, 3), padding=(pad, 0), groups=c)
+
+    def counts(n: int) -> torch.Tensor:
+        i = torch.arange(n, device=x.device)
+        return ((i + pad).clamp(max=n - 1) - (i - pad).clamp(min=0) + 1).to(x.dtype)
+
+    return x / (counts(h).view(h, 1) * counts(w).view(1, w))
 
 
 def lk_iterations(i2: torch.Tensor, i3: torch.Tensor, flow: torch.Tensor, iters: int,
