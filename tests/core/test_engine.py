@@ -84,7 +84,12 @@ def test_power_of_two_equals_repeated_doubling(interp):
     expected = double(double(double(src)))
     got = list(Retimer(interp, RetimePlan(Fraction(8))).run(iter(src)))
     assert len(got) == len(expected)
-    assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    # The Retimer batches windows, single calls do not: convolutions over different batch
+    # sizes may round differently (measured: 1 code value on 0.01 % of one frame's pixels in
+    # fp32). A wrong window or order would differ everywhere the square moves.
+    for a, b in zip(got, expected):
+        diff = np.abs(a.astype(np.int16) - b)
+        assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
 
 
 def test_streaming_memory_is_flat(interp, monkeypatch):
