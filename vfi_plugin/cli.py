@@ -118,7 +118,10 @@ def main(argv: list[str] | None = None) -> int:
             reporter = JsonProgress(sys.stderr)
         else:
             reporter = ProgressPrinter(sys.stderr)
-        for name in ("SIGTERM", "SIGBREAK"):  # a killed render cleans up like Ctrl+C
+        # A killed render cleans up like Ctrl+C. SIGINT is set too: a process started in the
+        # background by a non-interactive shell (or a host that does so) inherits SIGINT
+        # ignored, and a host's Cancel, which sends SIGINT, would then be lost.
+        for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), _terminate_as_interrupt)
         job = RenderJob(request, reporter, CancelToken())

@@ -178,6 +178,7 @@ def test_addon_data_dir_matches_platformdirs(tmp_path, monkeypatch):
 
 FAKE_CLI = textwrap.dedent("""\
     import sys, time, signal
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as the real CLI does
     args = sys.argv[1:]
     out = args[args.index("-o") + 1]
     if "--factor" in args and args[args.index("--factor") + 1] == "9":
