@@ -10,7 +10,6 @@ switched on (untrained), and v1. v1 comes from git history when missing.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -18,16 +17,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from vfi_plugin.model import Net, load_net, read_metadata, save_weights  # noqa: E402
+from vfi_plugin.model import load_net, read_metadata, reconfigured, save_weights  # noqa: E402
 
 V1_IN_GIT = "3c922a6:resources/weights/slowmo-v1.safetensors"
 
 
 def variant(src: Path, dst: Path, note: str, **changes) -> None:
     """Save ``src``'s weights to ``dst`` with config fields ``changes`` and a note."""
-    net = load_net(src)
-    new = Net(dataclasses.replace(net.config, **changes))
-    new.load_state_dict(net.state_dict())
+    new = reconfigured(load_net(src), **changes)
     info = dict(read_metadata(src)["info"], note=note)
     save_weights(new, dst, info)
     print(f"{dst}: warp {new.config.warp_mode}, polish {new.config.polish}")
@@ -40,9 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=REPO / "runs" / "eval")
     args = p.parse_args(argv)
     if not args.v1.exists():
+        found = subprocess.run(["git", "-C", str(REPO), "show", V1_IN_GIT], capture_output=True)
+        if found.returncode:
+            print(f"error: {args.v1} is missing and git history has no {V1_IN_GIT} "
+                  "(pass --v1 FILE)", file=sys.stderr)
+            return 2
         args.v1.parent.mkdir(parents=True, exist_ok=True)
-        args.v1.write_bytes(subprocess.run(["git", "-C", str(REPO), "show", V1_IN_GIT],
-                                           check=True, capture_output=True).stdout)
+        args.v1.write_bytes(found.stdout)
     args.out.mkdir(parents=True, exist_ok=True)
     variant(args.v2, args.out / "v2.safetensors", "v2 as shipped")
     variant(args.v2, args.out / "v2-bilinear-warp.safetensors",

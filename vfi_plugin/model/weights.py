@@ -1,6 +1,7 @@
 """Saving and loading weights: safetensors (no code runs on load), versioned, checksummed."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -114,3 +115,11 @@ def transplant(net: Net, tensors: dict[str, torch.Tensor]) -> list[str]:
         else:
             raise WeightsError(f"cannot transplant {name}: {tuple(old.shape)} -> {tuple(new.shape)}")
     return grown
+
+
+def reconfigured(net: Net, **changes: Any) -> Net:
+    """A copy of ``net`` with config fields ``changes`` (inference settings such as
+    ``warp_mode`` or ``polish`` that add no parameters) and the same weights."""
+    new = Net(dataclasses.replace(net.config, **changes)).to(next(net.parameters()).device)
+    new.load_state_dict(net.state_dict())
+    return new.train(net.training)

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ..engine.device import cpu_supports_bf16
-from ..model import ModelConfig, Net, loss_fn, save_weights
+from ..model import ModelConfig, Net, loss_fn, reconfigured, save_weights
 
 
 @dataclass
@@ -119,10 +119,7 @@ class Trainer:
         net = self.net
         overrides = self.config.get("export_model", {})
         if overrides:  # inference-only settings (no parameters change), e.g. warp_mode
-            import dataclasses
-
-            net = Net(dataclasses.replace(self.net.config, **overrides))
-            net.load_state_dict(self.net.state_dict())
+            net = reconfigured(self.net, **overrides)
             info["export_model"] = overrides
         return save_weights(net, path, info)
 
