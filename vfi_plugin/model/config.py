@@ -16,6 +16,9 @@ class ModelConfig:
     flow_cost_radii: tuple[int, ...] = ()  # bilateral search per flow level; () = none
     # Lucas-Kanade polish of the flow: (downscale, iterations, window) stages; () = none
     polish: tuple[tuple[int, int, int], ...] = ((2, 2, 7), (1, 1, 11))
+    # frames above this many pixels get their flow estimated on a copy downscaled by 2^k
+    # (as RIFE's scale option does for 4K), then upsampled and polished; 0: never
+    flow_max_pixels: int = 0
     warp_mode: str = "bicubic"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3

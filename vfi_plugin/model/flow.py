@@ -69,8 +69,9 @@ class FlowLevel(nn.Module):
 class FlowHead(nn.Module):
     """Estimates flows from the middle time to I2 and I3 plus a blend mask.
 
-    Levels run at 1/8, 1/4 and 1/2 resolution (widths from ``widths``); the
-    result is upsampled to full resolution. It starts at zero flow and an even
+    Levels run at 1/2^n .. 1/2 resolution, one per entry of ``widths`` (coarsest
+    first; three: 1/8, 1/4, 1/2; four: from 1/16); the result is upsampled to full
+    resolution. It starts at zero flow and an even
     mask, that is at the plain blend of the paper, and learns away from it.
     ``cost_radii`` gives each level's bilateral search radius (0 or missing: none).
     """
@@ -82,22 +83,41 @@ class FlowHead(nn.Module):
         self.scales = tuple(2 ** (len(widths) - i) for i in range(len(widths)))
         self.levels = nn.ModuleList(FlowLevel(w, cost_radius=r) for w, r in zip(widths, radii))
 
-    def forward(self, frames: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, frames: torch.Tensor, size: tuple[int, int] | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+        """Flows [B, 4, h, w] (to I2, to I3, in pixels of ``size``), the sigmoid mask
+        [B, 1, h, w] and each level's flow at its own scale (for deep supervision).
+
+        ``frames`` [B, 12, H, W] may be a downscaled copy of frames of ``size`` (h, w)
+        (default: their own size): the flow is then upsampled and rescaled to it.
+        """
         b, _, h, w = frames.shape
         flow = mask = None
+        levels = []
         for scale, level in zip(self.scales, self.levels):
-            size = (h // scale, w // scale)
-            small = F.interpolate(frames, size=size, mode="bilinear", align_corners=False,
+            small_size = (max(1, h // scale), max(1, w // scale))
+            small = F.interpolate(frames, size=small_size, mode="bilinear", align_corners=False,
                                   antialias=True)
             if flow is None:
-                flow = small.new_zeros(b, 4, *size)
-                mask = small.new_zeros(b, 1, *size)
+                flow = small.new_zeros(b, 4, *small_size)
+                mask = small.new_zeros(b, 1, *small_size)
             else:
-                ratio = size[1] / flow.shape[-1]
-                flow = F.interpolate(flow, size=size, mode="bilinear", align_corners=False) * ratio
-                mask = F.interpolate(mask, size=size, mode="bilinear", align_corners=False)
+                flow = resize_flow(flow, small_size)
+                mask = F.interpolate(mask, size=small_size, mode="bilinear", align_corners=False)
             flow, mask = level(small, flow, mask)
-        ratio = w / flow.shape[-1]
-        flow = F.interpolate(flow, size=(h, w), mode="bilinear", align_corners=False) * ratio
-        mask = F.interpolate(mask, size=(h, w), mode="bilinear", align_corners=False)
-        return flow, torch.sigmoid(mask)
+            levels.append(flow)
+        out_size = size or (h, w)
+        flow = resize_flow(flow, out_size)
+        mask = F.interpolate(mask, size=out_size, mode="bilinear", align_corners=False)
+        return flow, torch.sigmoid(mask), levels
+
+
+def resize_flow(flow: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Bilinear resize of [B, 2k, h, w] pixel flows (dx, dy pairs) to ``size``, rescaling
+    dx by the width ratio and dy by the height ratio."""
+    h, w = flow.shape[-2:]
+    if (h, w) == tuple(size):
+        return flow
+    out = F.interpolate(flow, size=size, mode="bilinear", align_corners=False)
+    ratio = torch.tensor([size[1] / w, size[0] / h], dtype=out.dtype, device=out.device)
+    return out * ratio.repeat(flow.shape[1] // 2)[None, :, None, None]

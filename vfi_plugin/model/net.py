@@ -8,7 +8,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .config import ModelConfig
-from .flow import FlowHead
+from .flow import FlowHead, resize_flow
 from .polish import polish_flow
 from .refinement import RefinementNet
 from .synthesis import SynthesisNet
@@ -21,6 +21,8 @@ class NetOutput(NamedTuple):
     synthesis: torch.Tensor  # I'2.5 = base + synthesis residual
     refined: torch.Tensor    # final frame
     base: torch.Tensor       # plain blend or motion-compensated blend
+    flow: torch.Tensor | None = None  # the flow head's [B, 4, H, W] flows before the polish
+    flow_levels: tuple[torch.Tensor, ...] = ()  # each flow level's output, at its own scale
 
 
 class Net(nn.Module):
@@ -48,31 +50,67 @@ class Net(nn.Module):
         if ph or pw:
             flat = F.pad(frames.flatten(0, 1), (0, pw, 0, ph), mode="replicate")
             frames = flat.unflatten(0, (b, t))
-        i2, i3 = frames[:, 1], frames[:, 2]
-        if self.flow is not None:
-            flow, mask = self.flow(frames.flatten(1, 2))
-            flow = polish_flow(i2, i3, flow, self.config.polish)
-            i2 = backward_warp(i2, flow[:, :2], self.config.warp_mode)
-            i3 = backward_warp(i3, flow[:, 2:], self.config.warp_mode)
-            base = mask * i2 + (1 - mask) * i3
-        else:
-            base = 0.5 * (i2 + i3)
+        base, i2, i3, flow, levels = self.motion(frames)
         centred = frames - 0.5
         context = torch.cat([base, i2, i3], 1) - 0.5
         synthesis = base + self.synthesis(centred, context)
         refined = synthesis + self.refinement(synthesis - 0.5, i2 - 0.5, i3 - 0.5)
         if ph or pw:
             synthesis, refined, base = (x[..., :h, :w] for x in (synthesis, refined, base))
-        return NetOutput(synthesis, refined, base)
+            flow = flow[..., :h, :w] if flow is not None else None
+        return NetOutput(synthesis, refined, base, flow, levels)
+
+    def flow_downscale(self, height: int, width: int) -> int:
+        """1, 2, 4, ...: the factor the flow head's input is downscaled by at this size."""
+        limit, k = self.config.flow_max_pixels, 1
+        while limit and (height // k) * (width // k) > limit:
+            k *= 2
+        return k
+
+    def motion(self, frames: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The base and what it is made of, for padded [B, 4, 3, H, W] frames:
+        (base, warped I2, warped I3, head flow or None, per-level flows)."""
+        i2, i3 = frames[:, 1], frames[:, 2]
+        if self.flow is None:
+            return 0.5 * (i2 + i3), i2, i3, None, ()
+        h, w = frames.shape[-2:]
+        flat = frames.flatten(1, 2)
+        k = self.flow_downscale(h, w)
+        if k > 1:
+            flat = F.interpolate(flat, size=(h // k, w // k), mode="bilinear",
+                                 align_corners=False, antialias=True)
+        flow, mask, levels = self.flow(flat, size=(h, w))
+        polished = polish_flow(i2, i3, flow, self.config.polish)
+        i2 = backward_warp(i2, polished[:, :2], self.config.warp_mode)
+        i3 = backward_warp(i3, polished[:, 2:], self.config.warp_mode)
+        return mask * i2 + (1 - mask) * i3, i2, i3, flow, tuple(levels)
 
 
-def loss_fn(out: NetOutput, target: torch.Tensor, base_weight: float = 0.25) -> torch.Tensor:
-    """0.5·L1(synthesis) + L1(refined) as in the paper, plus a small L1 on the base.
+def loss_fn(out: NetOutput, target: torch.Tensor, base_weight: float = 0.25,
+            flow_target: torch.Tensor | None = None, flow_valid: torch.Tensor | None = None,
+            flow_weight: float = 0.0, image_weight: float = 1.0) -> torch.Tensor:
+    """0.5·L1(synthesis) + L1(refined) as in the paper (times ``image_weight``; 0 when
+    only the flow head trains), plus a small L1 on the base and, where the exact flow is
+    known, ``flow_weight`` times the mean end-point error of the head's flow and of
+    every level's (against the exact flow resized to that level).
 
     The base term supervises the flow head directly (it is zero for the blend base,
-    which has no parameters).
+    which has no parameters). ``flow_valid`` [B] marks samples whose flow is known.
     """
-    loss = 0.5 * F.l1_loss(out.synthesis, target) + F.l1_loss(out.refined, target)
+    loss = target.new_zeros(())
+    if image_weight:
+        loss = loss + image_weight * (0.5 * F.l1_loss(out.synthesis, target)
+                                      + F.l1_loss(out.refined, target))
     if base_weight:
         loss = loss + base_weight * F.l1_loss(out.base, target)
+    if flow_weight and flow_target is not None and out.flow is not None:
+        valid = flow_valid if flow_valid is not None else target.new_ones(target.shape[0])
+        count = valid.sum().clamp_min(1.0)
+        for pred in (out.flow,) + tuple(out.flow_levels):
+            exact = resize_flow(flow_target, pred.shape[-2:]) if pred.shape[-2:] != flow_target.shape[-2:] \
+                else flow_target
+            # end-point error in full-resolution pixels, per sample
+            scale = flow_target.shape[-1] / pred.shape[-1]
+            err = (pred.float() - exact).unflatten(1, (2, 2)).norm(dim=2).mean((1, 2, 3)) * scale
+            loss = loss + flow_weight * (err * valid).sum() / count
     return loss

@@ -89,15 +89,19 @@ def load_net(path: str | Path) -> Net:
     return net.eval()
 
 
-def transplant(net: Net, tensors: dict[str, torch.Tensor]) -> list[str]:
+def transplant(net: Net, tensors: dict[str, torch.Tensor], fresh: tuple[str, ...] = ()) -> list[str]:
     """Load ``tensors`` into ``net`` where the architecture grew inputs; returns what grew.
 
     A conv weight whose new shape only has more input channels (a flow level that
     gained a cost volume) gets the old weights for the old channels and zeros for the
     new ones, so the network computes exactly what it did before and training starts
-    from there. Any other mismatch raises ``WeightsError``.
+    from there. Names starting with a prefix in ``fresh`` (e.g. ``"flow."``, a new flow
+    head) keep their new initialisation. Any other mismatch raises ``WeightsError``.
     """
     own = net.state_dict()
+    if fresh:
+        own = {k: v for k, v in own.items() if not k.startswith(fresh)}
+        tensors = {k: v for k, v in tensors.items() if not k.startswith(fresh)}
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
     if missing or unexpected:

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from ..engine.device import cpu_supports_bf16
-from ..model import ModelConfig, Net, loss_fn, reconfigured, save_weights
+from ..model import ModelConfig, Net, NetOutput, loss_fn, reconfigured, save_weights
 
 
 @dataclass
@@ -65,7 +65,13 @@ class Trainer:
         np.random.seed(seed)
         torch.manual_seed(seed)
         self.net = Net(ModelConfig.from_dict(config["model"])).to(self.device)
-        self.opt = torch.optim.AdamW(self.net.parameters(), lr=config["optim"]["lr"],
+        # "all" trains every part; "flow" only the flow head (the image nets stay as loaded)
+        self.parts = config.get("train_parts", "all")
+        if self.parts not in ("all", "flow"):
+            raise ValueError(f"train_parts must be 'all' or 'flow', not {self.parts!r}")
+        params = self.net.flow.parameters() if self.parts == "flow" else self.net.parameters()
+        self.params = list(params)
+        self.opt = torch.optim.AdamW(self.params, lr=config["optim"]["lr"],
                                      weight_decay=config["optim"].get("weight_decay", 0.0))
         self.state = TrainState()
         self.bf16 = config.get("precision") == "bf16-autocast"
@@ -87,7 +93,8 @@ class Trainer:
                 from ..model import load_net, read_metadata, transplant
 
                 with torch.no_grad():
-                    grown = transplant(self.net, load_net(init_from).state_dict())
+                    grown = transplant(self.net, load_net(init_from).state_dict(),
+                                       tuple(self.config.get("init_fresh", ())))
                 info = read_metadata(init_from)["info"]
                 self.state = TrainState(parent={"file": Path(init_from).name, **info})
                 self.log(f"initialised from {init_from} ({info.get('step', '?')} steps, "
@@ -138,13 +145,18 @@ class Trainer:
         return iter(mixed_loader(self.data_dir / "photos", self.data_dir / "videos",
                                  batch=d["batch"], patch=d["patch"],
                                  video_fraction=d["video_fraction"], workers=d["workers"],
-                                 seed=seed))
+                                 seed=seed, still_fraction=d.get("still_fraction", 0.33),
+                                 max_disp=d.get("max_disp", 40.0),
+                                 with_flow=bool(self.config["loss"].get("flow", 0.0)),
+                                 photo_max_side=d.get("photo_max_side", 960)))
 
     def validation_set(self) -> list[dict[str, torch.Tensor]]:
         from .data import SyntheticMotion
 
         d = self.config["data"]
-        ds = iter(SyntheticMotion(self.data_dir / "photos", patch=d["patch"], seed=987654))
+        ds = iter(SyntheticMotion(self.data_dir / "photos", patch=d["patch"], seed=987654,
+                                  max_disp=d.get("max_disp", 40.0),
+                                  photo_max_side=d.get("photo_max_side", 960)))
         return [next(ds) for _ in range(self.config.get("val_samples", 64))]
 
     @torch.inference_mode()
@@ -156,11 +168,19 @@ class Trainer:
             frames = torch.stack([s["frames"] for s in chunk]).to(self.device)
             target = torch.stack([s["target"] for s in chunk]).to(self.device)
             with autocast(self.device, self.bf16):
-                out = self.net(frames)
+                out = self.forward(frames)
             scores.append(psnr(out.refined.float(), target))
             blend.append(psnr(0.5 * (frames[:, 1] + frames[:, 2]), target))
         self.net.train()
         return float(torch.cat(scores).mean()), float(torch.cat(blend).mean())
+
+    def forward(self, frames: torch.Tensor) -> NetOutput:
+        """The whole net, or with ``train_parts: "flow"`` only its base (cheaper: the
+        image nets do not run; their outputs are reported as the base)."""
+        if self.parts == "all":
+            return self.net(frames)
+        base, _, _, flow, levels = self.net.motion(frames)
+        return NetOutput(base, base, base, flow, levels)
 
     # -- loop --------------------------------------------------------------
     def run(self, minutes: float, export_to: Path | None = None, max_steps: int | None = None) -> None:
@@ -187,13 +207,17 @@ class Trainer:
             for group in self.opt.param_groups:
                 group["lr"] = lr_at(self.state.step, optim_cfg)
             with autocast(self.device, self.bf16):
-                out = self.net(frames)
+                out = self.forward(frames)
+            flow_target = batch["flow"].to(self.device) if "flow" in batch else None
+            flow_valid = batch["flow_valid"].to(self.device) if "flow_valid" in batch else None
             loss = loss_fn(out._replace(synthesis=out.synthesis.float(), refined=out.refined.float(),
                                         base=out.base.float()), target,
-                           base_weight=loss_cfg.get("base", 0.0))
+                           base_weight=loss_cfg.get("base", 0.0), flow_target=flow_target,
+                           flow_valid=flow_valid, flow_weight=loss_cfg.get("flow", 0.0),
+                           image_weight=0.0 if self.parts == "flow" else 1.0)
             self.opt.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(self.net.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(self.params, 1.0)
             self.opt.step()
             self.state.step += 1
             self.state.elapsed_s = run_start_elapsed + (time.monotonic() - start)

@@ -27,22 +27,28 @@ class MixedSource(IndexedSamples):
     def sample(self, index: int) -> dict[str, torch.Tensor]:
         pick = np.random.default_rng([self.seed, int(index), 2]).random()
         if self.video is not None and pick < self.video_fraction:
-            return self.video.sample(index)
+            sample = self.video.sample(index)
+            if self.synthetic.with_flow:  # real video: flow unknown, masked out of the loss
+                sample["flow"] = torch.zeros(4, *sample["target"].shape[-2:])
+                sample["flow_valid"] = torch.tensor(0.0)
+            return sample
         return self.synthetic.sample(index)
 
 
 def mixed_loader(photos_dir: str | os.PathLike[str], videos_dir: str | os.PathLike[str],
                  batch: int, patch: int, video_fraction: float = 0.4, workers: int = 1,
-                 seed: int = 0, *, still_fraction: float = 0.33, max_disp: float = 40.0
-                 ) -> DataLoader:
+                 seed: int = 0, *, still_fraction: float = 0.33, max_disp: float = 40.0,
+                 with_flow: bool = False, photo_max_side: int = 960) -> DataLoader:
     """An endless DataLoader of {"frames": [B, 4, 3, P, P], "target": [B, 3, P, P]} mixing
-    synthetic motion (1 - video_fraction) and TRAIN video windows (video_fraction).
+    synthetic motion (1 - video_fraction) and TRAIN video windows (video_fraction); with
+    `with_flow`, also "flow" [B, 4, P, P] and "flow_valid" [B] (0 for video windows).
 
     Photos and videos are decoded once here, before the workers fork (they share them);
     each of the `workers` processes renders its own share (0: in this process).
     """
     synthetic = SyntheticMotion(photos_dir, patch=patch, seed=seed, still_fraction=still_fraction,
-                                max_disp=max_disp)
+                                max_disp=max_disp, with_flow=with_flow,
+                                photo_max_side=photo_max_side)
     video = VideoWindows(videos_dir, patch=patch, seed=seed) if video_fraction > 0 else None
     source = MixedSource(synthetic, video, video_fraction, seed)
     return DataLoader(source, batch_size=batch, num_workers=workers,

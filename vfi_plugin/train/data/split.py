@@ -13,6 +13,16 @@ SPLIT: dict[str, tuple[tuple[str, float, float], ...]] = {
 }
 
 
+#: Photos (file names in photos/) held out of training for benchmarks/motion.py: its
+#: scenes are built from these only, and the training PhotoBank never loads them.
+EVAL_PHOTOS: tuple[str, ...] = (
+    "lomiri-wallpapers-16.04__Bridge_by_Sander_Klootwijk.jpg",
+    "plasma-workspace-wallpapers__FallenLeaf.jpg",
+    "mate-backgrounds__mate_nature_GreenMeadow.jpg",
+    "skimage__coffee.png",
+)
+
+
 def frame_range(start: float, end: float, n_frames: int) -> tuple[int, int]:
     """[first, stop) frame indices of a split entry in a video of `n_frames` frames."""
     return int(start * n_frames), int(end * n_frames)
@@ -20,5 +30,8 @@ def frame_range(start: float, end: float, n_frames: int) -> tuple[int, int]:
 
 def split_as_json() -> dict[str, list[dict[str, object]]]:
     """SPLIT in the form stored in manifest.json."""
-    return {name: [{"file": f, "start_fraction": a, "end_fraction": b} for f, a, b in clips]
-            for name, clips in SPLIT.items()}
+    out: dict[str, list[dict[str, object]]] = {
+        name: [{"file": f, "start_fraction": a, "end_fraction": b} for f, a, b in clips]
+        for name, clips in SPLIT.items()}
+    out["eval_photos"] = [{"file": f} for f in EVAL_PHOTOS]
+    return out

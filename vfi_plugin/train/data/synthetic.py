@@ -20,12 +20,14 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Collection, Iterator, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch.utils.data import IterableDataset, get_worker_info
+
+from .split import EVAL_PHOTOS
 
 PHOTO_EXTS = (".jpg", ".jpeg", ".png")
 T_REF = 1.5                           # motions are expressed relative to this time
@@ -58,12 +60,17 @@ class PhotoBank:
         self.names = list(names) if names is not None else [str(i) for i in range(len(images))]
 
     @classmethod
-    def from_dir(cls, photos_dir: str | os.PathLike[str], max_side: int = 960) -> "PhotoBank":
-        """Load every JPG/PNG in `photos_dir` (sorted by name)."""
+    def from_dir(cls, photos_dir: str | os.PathLike[str], max_side: int = 960,
+                 only: Collection[str] | None = None,
+                 exclude: Collection[str] = EVAL_PHOTOS) -> "PhotoBank":
+        """Load the JPG/PNGs in `photos_dir` (sorted by name): those named in `only` if
+        given, else all but `exclude` (by default the EVAL photos, never trained on)."""
         from PIL import Image
 
         d = Path(photos_dir)
         files = sorted(p for p in d.glob("*") if p.suffix.lower() in PHOTO_EXTS) if d.is_dir() else []
+        files = [p for p in files if p.name in only] if only is not None else \
+            [p for p in files if p.name not in set(exclude)]
         if not files:
             raise FileNotFoundError(
                 f"{d}: no photos; run `python -m vfi_plugin.train.data.fetch` first")
@@ -223,9 +230,21 @@ def _shape_distance(shape: str, params: tuple[float, ...], ux: torch.Tensor, uy:
     raise ValueError(f"unknown shape {shape!r}")
 
 
-def render_scene(scene: Scene, photos: PhotoBank, times: Sequence[float], patch: int
-                 ) -> torch.Tensor:
-    """Render `scene` at `times` -> float32 [len(times), 3, patch, patch] in [0, 1]."""
+def _frame_hw(patch: int | tuple[int, int]) -> tuple[int, int]:
+    """(height, width) of a frame size given as an int (square) or (height, width)."""
+    if isinstance(patch, (tuple, list)):
+        h, w = patch
+        return int(h), int(w)
+    return int(patch), int(patch)
+
+
+def render_scene(scene: Scene, photos: PhotoBank, times: Sequence[float],
+                 patch: int | tuple[int, int]) -> torch.Tensor:
+    """Render `scene` at `times` -> float32 [len(times), 3, H, W] in [0, 1].
+
+    `patch` is the frame size: an int P for P x P (as in training) or (H, W). The frame's
+    centre (W/2, H/2) is the background's pivot and shows its `center` at T_REF."""
+    h, w = _frame_hw(patch)
     times_l = [float(t) for t in times]
     if scene.static:
         one = _render_sharp(scene, photos, torch.tensor([T_REF], dtype=torch.float64), patch)
@@ -235,23 +254,26 @@ def render_scene(scene: Scene, photos: PhotoBank, times: Sequence[float], patch:
     sub = torch.tensor([t + o for t in times_l for o in offs], dtype=torch.float64)
     out = _render_sharp(scene, photos, sub, patch)
     if k > 1:
-        out = out.view(len(times_l), k, 3, patch, patch).mean(1)
+        out = out.view(len(times_l), k, 3, h, w).mean(1)
     if scene.gain:
         g = torch.exp(scene.gain * (torch.tensor(times_l) - T_REF)).to(out.dtype)
         out = out * g[:, None, None, None]
     return out.clamp_(0.0, 1.0)
 
 
-def _render_sharp(scene: Scene, photos: PhotoBank, t: torch.Tensor, patch: int) -> torch.Tensor:
+def _render_sharp(scene: Scene, photos: PhotoBank, t: torch.Tensor,
+                  patch: int | tuple[int, int]) -> torch.Tensor:
+    """Unblurred frames at times `t` [n] -> [n, 3, H, W] (`patch` as in render_scene)."""
     dt = t - T_REF
-    xs = torch.arange(patch, dtype=torch.float32) + 0.5
-    half = patch / 2.0
+    h, w = _frame_hw(patch)
+    xs = torch.arange(w, dtype=torch.float32) + 0.5
+    ys = torch.arange(h, dtype=torch.float32) + 0.5
     bg = scene.background
     img = photos.get(bg.photo, bg.level)
-    inv_s, ang, origin = _content_inverse(bg.motion, (half, half), dt)
+    inv_s, ang, origin = _content_inverse(bg.motion, (w / 2.0, h / 2.0), dt)
     A, b = _affine(bg.scale * inv_s, bg.angle + ang, origin,
                    torch.tensor(bg.center, dtype=torch.float64).expand(len(t), 2))
-    sx, sy = _apply(A, b, xs, xs)
+    sx, sy = _apply(A, b, xs, ys)
     out = _sample(img, sx, sy, "reflection")
     for layer in scene.layers:
         m = layer.motion
@@ -259,7 +281,7 @@ def _render_sharp(scene: Scene, photos: PhotoBank, t: torch.Tensor, patch: int) 
         # local unit coords u = R(-(angle + spin dt)) e^(-zoom dt) (x - pos - d) / radius
         A, b = _affine(inv_s / layer.radius, ang - layer.angle, origin,
                        torch.zeros(len(t), 2, dtype=torch.float64))
-        ux, uy = _apply(A, b, xs, xs)
+        ux, uy = _apply(A, b, xs, ys)
         dist = _shape_distance(layer.shape, layer.shape_params, ux, uy)
         px = (layer.radius / inv_s).float()[:, None, None] / layer.softness
         alpha = (dist * px + 0.5).clamp_(0.0, 1.0)
@@ -447,14 +469,18 @@ class SyntheticMotion(IndexedSamples):
 
     Sample `i` depends only on (seed, i); DataLoader worker w of n yields i = start + w,
     start + w + n, ... so workers never repeat each other. `times` other than (1.5,) add
-    "targets" [T, 3, P, P] and "times" [T] to each sample ("target" is times[0]).
+    "targets" [T, 3, P, P] and "times" [T] to each sample ("target" is times[0]);
+    `with_flow` adds the exact "flow" [4, P, P] from t = 1.5 to I2 and I3 (see
+    exact_flow.py) and "flow_valid" (1.0).
     """
 
     def __init__(self, photos_dir: str | os.PathLike[str] | None, patch: int = 128, seed: int = 0,
                  still_fraction: float = 0.33, max_disp: float = 40.0, *,
                  times: Sequence[float] = TARGET_TIMES, frame_times: Sequence[float] = FRAME_TIMES,
-                 start: int = 0, photo_max_side: int = 960, photos: PhotoBank | None = None) -> None:
+                 start: int = 0, photo_max_side: int = 960, photos: PhotoBank | None = None,
+                 with_flow: bool = False) -> None:
         super().__init__()
+        self.with_flow = bool(with_flow)
         self.photos = photos if photos is not None else PhotoBank.from_dir(photos_dir, photo_max_side)
         self.patch = int(patch)
         self.seed = int(seed)
@@ -478,6 +504,11 @@ class SyntheticMotion(IndexedSamples):
         scene = self.scene(index, ft + tt)
         out = render_scene(scene, self.photos, ft + tt, self.patch)
         sample = {"frames": out[:len(ft)], "target": out[len(ft)]}
+        if self.with_flow:  # exact flows from the target time to I2 and I3 (exact_flow.py)
+            from .exact_flow import scene_flow
+
+            sample["flow"] = scene_flow(scene, self.patch)
+            sample["flow_valid"] = torch.tensor(1.0)
         if tt != TARGET_TIMES:
             sample["targets"] = out[len(ft):]
             sample["times"] = torch.tensor(tt, dtype=torch.float32)
