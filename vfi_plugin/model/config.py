@@ -19,6 +19,9 @@ class ModelConfig:
     # frames above this many pixels get their flow estimated on a copy downscaled by 2^k
     # (as RIFE's scale option does for 4K), then upsampled and polished; 0: never
     flow_max_pixels: int = 0
+    # the synthesis U-Net runs on frames downscaled by this (1 or 2); its residual is
+    # upsampled back (the refinement net always sees full resolution)
+    synthesis_scale: int = 1
     warp_mode: str = "bicubic"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3
@@ -41,6 +44,8 @@ class ModelConfig:
         cfg = cls(**known)
         if cfg.base not in ("flow", "blend"):
             raise ValueError(f"unknown base {cfg.base!r}")
+        if cfg.synthesis_scale not in (1, 2):
+            raise ValueError(f"synthesis_scale must be 1 or 2, not {cfg.synthesis_scale!r}")
         if cfg.warp_mode not in ("bilinear", "bicubic"):
             raise ValueError(f"unknown warp_mode {cfg.warp_mode!r}")
         return cfg

@@ -53,7 +53,17 @@ class Net(nn.Module):
         base, i2, i3, flow, levels = self.motion(frames)
         centred = frames - 0.5
         context = torch.cat([base, i2, i3], 1) - 0.5
-        synthesis = base + self.synthesis(centred, context)
+        if self.config.synthesis_scale == 1:
+            residual = self.synthesis(centred, context)
+        else:
+            size = (frames.shape[-2] // 2, frames.shape[-1] // 2)
+            small = F.interpolate(centred.flatten(0, 1), size=size, mode="bilinear",
+                                  align_corners=False, antialias=True).unflatten(0, (b, t))
+            context = F.interpolate(context, size=size, mode="bilinear", align_corners=False,
+                                    antialias=True)
+            residual = F.interpolate(self.synthesis(small, context), size=frames.shape[-2:],
+                                     mode="bilinear", align_corners=False)
+        synthesis = base + residual
         refined = synthesis + self.refinement(synthesis - 0.5, i2 - 0.5, i3 - 0.5)
         if ph or pw:
             synthesis, refined, base = (x[..., :h, :w] for x in (synthesis, refined, base))
