@@ -192,3 +192,43 @@ def test_polish_box_filter_matches_a_mean_over_the_pixels_inside_the_image():
         x = torch.rand(*shape)
         ref = F.avg_pool2d(x, window, 1, window // 2, count_include_pad=False)
         assert torch.allclose(_box(x, window), ref, atol=1e-6)
+
+
+def test_convlstm_split_gates_equal_one_convolution_over_the_concatenation() -> None:
+    from vfi_plugin.model.convlstm import ConvLSTMLayer
+
+    torch.manual_seed(0)
+    layer = ConvLSTMLayer(5, 8).eval()
+    seq = torch.randn(2, 4, 5, 12, 10)
+
+    def reference(cell, steps):
+        h = c = torch.zeros(2, cell.hidden_channels, 12, 10)
+        out = []
+        for x in steps:
+            i, f, o, g = cell.gates(torch.cat([x, h], 1)).chunk(4, 1)
+            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+            h = torch.sigmoid(o) * torch.tanh(c)
+            out.append(h)
+        return out
+
+    with torch.no_grad():
+        outputs, summary = layer(seq)
+        fwd = reference(layer.forward_cell, seq.unbind(1))
+        bwd = reference(layer.backward_cell, list(reversed(seq.unbind(1))))[::-1]
+    want = torch.stack([torch.cat([f, b], 1) for f, b in zip(fwd, bwd)], 1)
+    assert torch.allclose(outputs, want, atol=1e-6)
+    assert torch.allclose(summary, torch.cat([fwd[-1], bwd[0]], 1), atol=1e-6)
+
+
+def test_transplant_keeps_fresh_parts_as_initialised() -> None:
+    from vfi_plugin.model import transplant
+
+    old = Net(ModelConfig(flow_widths=(16, 8, 8)))
+    new = Net(ModelConfig(flow_widths=(24, 16, 8, 8), flow_cost_radii=(2,)))
+    before = {k: v.clone() for k, v in new.state_dict().items() if k.startswith("flow.")}
+    with torch.no_grad():
+        transplant(new, old.state_dict(), fresh=("flow.",))
+    state = new.state_dict()
+    assert all(torch.equal(state[k], v) for k, v in before.items())
+    assert torch.equal(state["synthesis.lstm1.forward_cell.gates.weight"],
+                       old.state_dict()["synthesis.lstm1.forward_cell.gates.weight"])

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import torch
 import pytest
 
 from vfi_plugin.model import load_net, read_metadata
@@ -71,3 +72,22 @@ def test_learning_rate_schedule():
     assert lr_at(10, optim) == pytest.approx(1e-3)
     assert lr_at(110, optim) == pytest.approx(1e-4)
     assert lr_at(60, optim) == pytest.approx(0.55e-3)
+
+
+def test_flow_head_only_training_with_exact_flow(tmp_path, data_dir):
+    """Stage 1 of v3: a fresh flow head trained against the exact flow on top of earlier
+    synthesis/refinement nets, which stay exactly as loaded."""
+    Trainer(tiny_config(1), tmp_path / "v1", data_dir, threads=1).run(
+        minutes=5, export_to=tmp_path / "v1.safetensors")
+    cfg = tiny_config(3, CONFIGS / "slowmo-v3-flow.json")
+    cfg["model"].update(flow_widths=[16, 8, 8, 8])
+    trainer = Trainer(cfg, tmp_path / "v3", data_dir, threads=1, init_from=tmp_path / "v1.safetensors")
+    start = {k: v.clone() for k, v in trainer.net.state_dict().items()}
+    trainer.run(minutes=5, export_to=tmp_path / "v3.safetensors")
+    end = load_net(tmp_path / "v3.safetensors").state_dict()
+    v1 = load_net(tmp_path / "v1.safetensors").state_dict()
+    for name, value in end.items():
+        if name.startswith("flow."):
+            continue
+        assert torch.equal(value, start[name]) and torch.equal(value, v1[name]), name
+    assert any(not torch.equal(end[k], start[k]) for k in end if k.startswith("flow."))
