@@ -232,3 +232,17 @@ def test_transplant_keeps_fresh_parts_as_initialised() -> None:
     assert all(torch.equal(state[k], v) for k, v in before.items())
     assert torch.equal(state["synthesis.lstm1.forward_cell.gates.weight"],
                        old.state_dict()["synthesis.lstm1.forward_cell.gates.weight"])
+
+
+def test_cost_seed_finds_a_translation_within_its_radius() -> None:
+    from vfi_plugin.model.flow import cost_seed
+
+    g = torch.Generator().manual_seed(1)
+    img = F.interpolate(torch.rand(1, 3, 20, 24, generator=g), size=(40, 48), mode="bilinear")
+    i2, i3 = img[..., 4:36, 2:42], img[..., 4:36, 8:48]  # content moves -6 px in x from I2 to I3
+    seed = cost_seed(i2, i3, radius=4, sharpness=30.0)
+    inner = seed[..., 6:-6, 6:-6]
+    assert seed.shape == (1, 4, 32, 40)
+    # the middle frame's content sits 3 px left of I2's... and 3 px right of I3's
+    assert abs(float(inner[:, 0].median()) - 3.0) < 0.25 and abs(float(inner[:, 1].median())) < 0.25
+    assert torch.allclose(seed[:, 2:], -seed[:, :2])

@@ -14,6 +14,7 @@ class ModelConfig:
     bottleneck: int = 64
     flow_widths: tuple[int, ...] = (64, 32, 16)
     flow_cost_radii: tuple[int, ...] = ()  # bilateral search per flow level; () = none
+    flow_seed_sharpness: float = 0.0  # > 0: the coarsest level starts from a soft-argmin match
     # Lucas-Kanade polish of the flow: (downscale, iterations, window) stages; () = none
     polish: tuple[tuple[int, int, int], ...] = ((2, 2, 7), (1, 1, 11))
     # frames above this many pixels get their flow estimated on a copy downscaled by 2^k

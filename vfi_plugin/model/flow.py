@@ -74,12 +74,16 @@ class FlowHead(nn.Module):
     resolution. It starts at zero flow and an even
     mask, that is at the plain blend of the paper, and learns away from it.
     ``cost_radii`` gives each level's bilateral search radius (0 or missing: none).
+    With ``seed_sharpness`` > 0 the coarsest level starts from ``cost_seed`` over its
+    own radius instead of zero flow.
     """
 
     def __init__(self, widths: tuple[int, ...] = (64, 32, 16),
-                 cost_radii: tuple[int, ...] = ()) -> None:
+                 cost_radii: tuple[int, ...] = (), seed_sharpness: float = 0.0) -> None:
         super().__init__()
         radii = tuple(cost_radii) + (0,) * (len(widths) - len(cost_radii))
+        self.seed_sharpness = float(seed_sharpness)
+        self.seed_radius = radii[0]
         self.scales = tuple(2 ** (len(widths) - i) for i in range(len(widths)))
         self.levels = nn.ModuleList(FlowLevel(w, cost_radius=r) for w, r in zip(widths, radii))
 
@@ -99,8 +103,12 @@ class FlowHead(nn.Module):
             small = F.interpolate(frames, size=small_size, mode="bilinear", align_corners=False,
                                   antialias=True)
             if flow is None:
-                flow = small.new_zeros(b, 4, *small_size)
                 mask = small.new_zeros(b, 1, *small_size)
+                if self.seed_sharpness and self.seed_radius:
+                    flow = cost_seed(small[:, 3:6], small[:, 6:9], self.seed_radius,
+                                     self.seed_sharpness)
+                else:
+                    flow = small.new_zeros(b, 4, *small_size)
             else:
                 flow = resize_flow(flow, small_size)
                 mask = F.interpolate(mask, size=small_size, mode="bilinear", align_corners=False)
@@ -110,6 +118,20 @@ class FlowHead(nn.Module):
         flow = resize_flow(flow, out_size)
         mask = F.interpolate(mask, size=out_size, mode="bilinear", align_corners=False)
         return flow, torch.sigmoid(mask), levels
+
+
+def cost_seed(i2: torch.Tensor, i3: torch.Tensor, radius: int, sharpness: float) -> torch.Tensor:
+    """A classical starting flow [B, 4, h, w]: the soft-argmin of the bilateral matching
+    cost over +-``radius`` px (``softmax(-sharpness * cost)``-weighted mean offset), as
+    symmetric flows (d to I2, -d to I3). Where the texture is clear it finds motions up
+    to the radius at this scale; the learned level corrects it where it is not."""
+    cost = bilateral_cost(i2, i3, radius).float()
+    weights = torch.softmax(-sharpness * cost, 1)
+    steps = torch.arange(-radius, radius + 1, dtype=weights.dtype, device=weights.device)
+    dy, dx = torch.meshgrid(steps, steps, indexing="ij")
+    fx = (weights * dx.reshape(1, -1, 1, 1)).sum(1, keepdim=True)
+    fy = (weights * dy.reshape(1, -1, 1, 1)).sum(1, keepdim=True)
+    return torch.cat([fx, fy, -fx, -fy], 1).to(i2.dtype)
 
 
 def resize_flow(flow: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

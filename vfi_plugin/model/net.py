@@ -37,7 +37,8 @@ class Net(nn.Module):
         super().__init__()
         self.config = config or ModelConfig()
         c = self.config
-        self.flow = FlowHead(c.flow_widths, c.flow_cost_radii) if c.base == "flow" else None
+        self.flow = (FlowHead(c.flow_widths, c.flow_cost_radii, c.flow_seed_sharpness)
+                     if c.base == "flow" else None)
         self.synthesis = SynthesisNet(c.lstm_widths, c.bottleneck)
         self.refinement = RefinementNet(c.refine_width, c.refine_blocks, c.se_reduction)
 

@@ -144,9 +144,17 @@ def motion_field(a: np.ndarray, b: np.ndarray, *, block: int = BLOCK,
         x0 = np.round(cxx / s - block / 2).astype(int)
         y0 = np.round(cyy / s - block / 2).astype(int)
         sx, sy = np.round(vec[:, 0] / s).astype(int), np.round(vec[:, 1] / s).astype(int)
-        dx, dy, peak = _phase_correlate(_windows(ia, x0, y0, block),
-                                        _windows(ib, x0 + sx, y0 + sy, block))
-        vec = np.stack([(sx + dx) * s, (sy + dy) * s], axis=1)
+        dx, dy, pk = _phase_correlate(_windows(ia, x0, y0, block),
+                                      _windows(ib, x0 + sx, y0 + sy, block))
+        new = np.stack([(sx + dx) * s, (sy + dy) * s], axis=1)
+        if s < k:
+            # full-resolution refinement: its small windows see little of flat content,
+            # so only a sub-working-pixel correction is taken, and the peak stays that
+            # of the working scale
+            keep = np.abs(new - vec).max(1) <= k
+            vec[keep] = new[keep]
+        else:
+            vec, peak = new, pk
     _, wa, _ = pyr[-1 if k == 1 else -2]  # texture of a's blocks at the working scale
     texture = _windows(wa, np.round(cxx / k - block / 2).astype(int),
                        np.round(cyy / k - block / 2).astype(int), block).std((1, 2))
