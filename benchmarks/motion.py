@@ -218,12 +218,55 @@ def build_available(keys: Sequence[str], weights: Sequence[Path], log: Callable[
     return methods, missing
 
 
+def method_id(m: quality.Method) -> str:
+    """What identifies a method's results in the cache: its key, and for SlowMo the
+    checksum of the weights' tensors and their config (same file name, new weights:
+    new results)."""
+    meta = getattr(m, "meta", None)
+    if meta is None:
+        return m.key
+    import hashlib
+
+    config = hashlib.sha256(str(sorted(meta["config"].items())).encode()).hexdigest()
+    return f"slowmo:{meta['sha256'][:16]}:{config[:8]}"
+
+
+class ResultCache:
+    """PSNRs already measured, kept in a JSON file between runs (``--cache``), keyed by
+    method id, size, photo, kind and displacement: the reference methods are measured
+    once, later runs only score new weights. No file: nothing is kept."""
+
+    def __init__(self, path: Path | None) -> None:
+        import json
+
+        self.path = path
+        self.data: dict[str, float] = (json.loads(path.read_text())
+                                       if path is not None and path.is_file() else {})
+
+    @staticmethod
+    def key(m: quality.Method, size: Size, photo: str, kind: str, d: float) -> str:
+        return f"{method_id(m)}|{size[0]}x{size[1]}|{photo}|{kind}|{d:g}"
+
+    def get(self, key: str) -> float | None:
+        return self.data.get(key)
+
+    def put(self, key: str, value: float) -> None:
+        import json
+
+        self.data[key] = value
+        if self.path is not None:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(json.dumps(self.data, indent=0, sort_keys=True))
+            tmp.replace(self.path)
+
+
 def evaluate(methods: list[quality.Method], photos: PhotoBank, order: list[int],
              sizes: Sequence[Size], kinds: Sequence[str], disps: Sequence[float], n_bg: int,
-             log: Callable[[str], None]
+             log: Callable[[str], None], cache: ResultCache | None = None
              ) -> tuple[dict[Cell, dict[str, float]], dict[str, float], dict[str, str]]:
     """PSNR per cell and method key (mean over backgrounds), the background scales used
     ({"<size> <photo>": scale}) and methods that failed while running ({key: reason})."""
+    cache = cache or ResultCache(None)
     raw: dict[Cell, dict[str, list[float]]] = {}
     scales: dict[str, float] = {}
     failed: dict[str, str] = {}
@@ -238,20 +281,26 @@ def evaluate(methods: list[quality.Method], photos: PhotoBank, order: list[int],
             for kind in kinds:
                 for d in disps:
                     start = time.perf_counter()
-                    frames, truth = render_frames(
-                        build_scene(kind, d, size, photos, bg, tex, scale), photos, size)
+                    frames = truth = None
                     cell = raw.setdefault((size, kind, d), {})
                     parts = []
                     for m in methods:
                         if m.key in failed:
                             continue
-                        try:
-                            pred = m.x2(frames)
-                        except Exception as e:  # noqa: BLE001 - drop the method, go on
-                            failed[m.key] = f"{type(e).__name__}: {e}"
-                            log(f"{m.label}: failed ({failed[m.key]}); dropped")
-                            continue
-                        v = quality.psnr(pred, truth)
+                        ck = cache.key(m, size, photos.names[bg], kind, d)
+                        v = cache.get(ck)
+                        if v is None:
+                            if frames is None:
+                                frames, truth = render_frames(
+                                    build_scene(kind, d, size, photos, bg, tex, scale), photos, size)
+                            try:
+                                pred = m.x2(frames)
+                            except Exception as e:  # noqa: BLE001 - drop the method, go on
+                                failed[m.key] = f"{type(e).__name__}: {e}"
+                                log(f"{m.label}: failed ({failed[m.key]}); dropped")
+                                continue
+                            v = quality.psnr(pred, truth)
+                            cache.put(ck, v)
                         cell.setdefault(m.key, []).append(v)
                         parts.append(f"{m.label} {v:.2f}")
                     done += 1
@@ -484,6 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--speed-repeats", type=int, default=None,
                    help="timed rounds (default 3; 0: skip speed)")
     p.add_argument("--out", type=Path, default=REPO / "docs" / "motion.md")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="JSON file of PSNRs kept between runs (reference methods once)")
     args = p.parse_args(argv)
 
     sizes = parse_sizes(args.sizes) if args.sizes else list(QUICK_SIZES if args.quick else SIZES)
@@ -517,7 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     methods, missing = build_available(keys, args.weights, log)
     if not methods:
         raise SystemExit("no method could be loaded")
-    results, scales, failed = evaluate(methods, photos, order, sizes, kinds, disps, n_bg, log)
+    results, scales, failed = evaluate(methods, photos, order, sizes, kinds, disps, n_bg, log,
+                                       ResultCache(args.cache))
     missing.update(failed)
     ok = [m for m in methods if m.key not in failed]
     speed = None

@@ -9,16 +9,19 @@ Split = Literal["train", "eval"]
 #: Frame ranges are [floor(start * n), floor(end * n)); eval frames are never trained on.
 SPLIT: dict[str, tuple[tuple[str, float, float], ...]] = {
     "train": (("bikes.mp4", 0.0, 0.5), ("vtest.avi", 0.0, 1.0)),
-    "eval": (("bikes.mp4", 0.5, 1.0), ("box.mp4", 0.0, 1.0), ("tree.avi", 0.0, 1.0)),
+    "eval": (("bikes.mp4", 0.5, 1.0), ("box.mp4", 0.0, 1.0), ("tree.avi", 0.0, 1.0),
+             # larger motion: a hand swinging a cup (real, 640x480, ~10-40 px between t-1
+             # and t+1) and a 1280x720 excerpt of the rendered open movie Big Buck Bunny
+             ("cup.mp4", 0.0, 1.0), ("bigbuckbunny.mp4", 0.0, 1.0)),
 }
 
 
 #: Photos (file names in photos/) held out of training for benchmarks/motion.py: its
 #: scenes are built from these only, and the training PhotoBank never loads them.
 EVAL_PHOTOS: tuple[str, ...] = (
-    "lomiri-wallpapers-16.04__Bridge_by_Sander_Klootwijk.jpg",
-    "plasma-workspace-wallpapers__FallenLeaf.jpg",
-    "mate-backgrounds__mate_nature_GreenMeadow.jpg",
+    "plasma-workspace-wallpapers__FallenLeaf.jpg",   # leaves, sharp and out of focus
+    "mate-backgrounds__mate_nature_GreenMeadow.jpg",  # grass: fine, repetitive texture
+    "lomiri-wallpapers-16.04__Bridge_by_Sander_Klootwijk.jpg",  # sky and thin cables
     "skimage__coffee.png",
 )
 
