@@ -30,15 +30,21 @@ def build_parser() -> argparse.ArgumentParser:
                 description="Neural slow motion: insert frames between the frames of a clip.")
     p.add_argument("input", help="source video file (never modified)")
     p.add_argument("-o", "--output", required=True,
-                   help="output file (.mp4, .mov, .mkv) or folder for a PNG sequence")
+                   help="output file (.mp4, .m4v, .mov, .mkv) or folder for a PNG sequence "
+                        "(no extension, or ending in /)")
     p.add_argument("-f", "--factor", default="2", help="slowdown factor, e.g. 2, 4, 8, 3, 2.5 (default 2)")
     p.add_argument("--start", default=None, help="range start: seconds, HH:MM:SS.mmm, HH:MM:SS:FF or 120f")
-    p.add_argument("--end", default=None, help="range end (exclusive), same formats; default: clip end")
+    p.add_argument("--end", default=None,
+                   help="range end (exclusive), same formats; default: clip end "
+                        "(an end past the clip is clamped to it, with a notice)")
     p.add_argument("--mode", choices=("slowmo", "smooth"), default="slowmo",
                    help="slowmo: play at the source rate, F times longer (default); "
                         "smooth: F times the frame rate, same duration")
     p.add_argument("--codec", choices=tuple(CODECS), default=None,
-                   help="default: from the output's extension (.mp4 -> h264)")
+                   help="default: from the output's extension (.mp4/.m4v -> h264, .mov -> prores, "
+                        ".mkv -> ffv1, no extension or ending in / -> png); a given codec must "
+                        "fit the extension: h264/h265 write .mp4, .m4v, .mov, .mkv; prores and "
+                        "dnxhr .mov; ffv1 .mkv; png a folder")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="auto",
                    help="auto: drop in slowmo, copy in smooth; stretch: slow it down, pitch kept")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
@@ -72,6 +78,11 @@ class JsonProgress:
         self.stream.write(json.dumps({"stage": p.stage, "done": p.done, "total": p.total,
                                       "fps": round(p.fps, 3), "eta_s": p.eta_s}) + "\n")
         self.stream.flush()
+
+
+def print_notice(text: str) -> None:
+    """A job's one-line notice, on stderr (even with -q: it is not progress)."""
+    print(f"notice: {text}", file=sys.stderr, flush=True)
 
 
 def _terminate_as_interrupt(signum, frame) -> None:
@@ -109,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         from .jobs import CancelToken, RenderJob, RenderRequest
         from pathlib import Path
 
-        request = RenderRequest(Path(args.input), Path(args.output), args.factor, args.start,
+        # the output stays a str: a trailing "/" asks for a PNG folder
+        request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
                                 args.end, args.mode, args.codec, args.audio, args.device,
                                 args.overwrite, Path(args.weights) if args.weights else None)
         if args.quiet:
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
             if hasattr(signal, name):
                 signal.signal(getattr(signal, name), _terminate_as_interrupt)
-        job = RenderJob(request, reporter, CancelToken())
+        job = RenderJob(request, reporter, CancelToken(), notice=print_notice)
         result = job.run()
         print(f"wrote {result.output} ({result.frames} frames at {float(result.fps):.3f} fps, "
               f"{result.duration_s:.2f} s) in {result.seconds:.1f} s")

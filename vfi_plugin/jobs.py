@@ -1,17 +1,20 @@
 """Render jobs: source range -> decoder -> retimer -> encoder -> output, with progress and cancel.
 
 A job validates everything a user can get wrong before it loads the model,
-writes into a temporary file next to the target and renames it on success;
-on failure or cancellation the temporary output is removed and nothing else
-is touched. The source is only ever read.
+locks the output (one render at a time per output path), writes into a
+temporary file next to the target and renames it on success; on failure or
+cancellation the temporary output is removed and nothing else is touched.
+The source is only ever read.
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -20,11 +23,17 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .errors import Cancelled, UserInputError
-from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, codec_for_path, parse_time,
+from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, parse_time,
                     probe, read_frames, CODECS)
 from .engine.timing import RetimePlan, parse_factor
 
 AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
+
+# Every file a job makes next to its output is hidden and carries this tag:
+# ".<stem>.slowmo-partial-<id><ext>" (the output being written; the Blender add-on's
+# slowmo_core matches this name), ".<name>.slowmo-lock" (OutputLock) and
+# ".slowmo-write-test-<id>" (check_output_path).
+SIDE_FILE_TAG = "slowmo"
 
 
 class CancelToken:
@@ -61,14 +70,20 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
+NoticeCallback = Callable[[str], None]  # one-line notices, e.g. "end ... clamped to the clip's end"
 
 
 @dataclass(frozen=True)
 class RenderRequest:
-    """What to render. Times accept seconds, HH:MM:SS.mmm, HH:MM:SS:FF or frame numbers ('120f')."""
+    """What to render. Times accept seconds, HH:MM:SS.mmm, HH:MM:SS:FF or frame numbers ('120f').
+
+    Without ``codec`` the output's extension chooses it (.mp4/.m4v h264, .mov prores, .mkv ffv1;
+    no extension or a trailing separator: a PNG folder); with it, the extension must fit it.
+    An ``end`` past the clip is clamped to the clip's end (with a notice).
+    """
 
     source: Path
-    output: Path
+    output: Path | str  # a str keeps a trailing separator ("frames/": a PNG folder)
     factor: Fraction | float | int | str = 2
     start: str | float | int | None = None
     end: str | float | int | None = None
@@ -91,6 +106,7 @@ class RenderPlan:
     retime: RetimePlan
     codec: str
     audio: str  # resolved: drop | stretch | copy
+    notices: tuple[str, ...] = ()  # one-line notes for the user (e.g. the end was clamped)
 
     @property
     def source_frames(self) -> int:
@@ -131,6 +147,7 @@ class RenderResult:
     duration_s: float
     seconds: float
     net_calls: int = 0
+    notices: tuple[str, ...] = ()
 
 
 def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> RenderPlan:
@@ -140,18 +157,26 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     info = info or probe(source)
     factor = parse_factor(request.factor)
     retime = RetimePlan(factor, request.mode)
+    total = info.frame_count
+    if total < 2:
+        raise UserInputError(f"{source}: the clip has only {total} frame; "
+                             f"slow motion needs at least 2")
     start = 0 if request.start in (None, "") else parse_time(request.start, info.fps)
-    end = info.frame_count if request.end in (None, "") else parse_time(request.end, info.fps)
-    if start < 0 or start >= info.frame_count:
+    end = total if request.end in (None, "") else parse_time(request.end, info.fps)
+    if start < 0 or start >= total:
         raise UserInputError(f"{source}: start {request.start} is outside the clip "
-                             f"(0 to {info.frame_count - 1} frames)")
-    end = min(end, info.frame_count)
+                             f"(0 to {total - 1} frames)")
+    notices: list[str] = []
+    end_text = _range_point(request.end, end)
+    if end > total:
+        notices.append(f"{source}: end {request.end} is past the clip's end ({total} frames, "
+                       f"{float(total / info.fps):.3f} s): clamped to the clip's end")
+        end = total
+        end_text = f"the clip's end (frame {total})"
     if end - start < 2:
-        raise UserInputError(f"{source}: the range {request.start or 0} to {request.end} must hold "
-                             f"at least 2 frames (start must come before end)")
-    codec = (request.codec or codec_for_path(output)).lower()
-    if codec not in CODECS:
-        raise UserInputError(f"unknown codec '{request.codec}': choose one of {', '.join(CODECS)}")
+        raise UserInputError(f"{source}: the range {_range_point(request.start, start)} to "
+                             f"{end_text} must hold at least 2 frames (start must come before end)")
+    codec = output_codec(request.output, request.codec)
     min_w, min_h = CODECS[codec].min_size
     width, height = info.display_size
     if width < min_w or height < min_h:
@@ -167,7 +192,12 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     elif retime.mode == "slowmo" and audio == "copy":
         raise UserInputError("audio 'copy' only fits smooth mode: use stretch or drop in slowmo")
     check_output_path(source, output, request.overwrite)
-    return RenderPlan(request, info, start, end, retime, codec, audio)
+    return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices))
+
+
+def _range_point(text: str | float | int | None, frame: int) -> str:
+    """A range end as the user gave it, with its frame: "0.3 (frame 8)"."""
+    return f"frame {frame}" if text in (None, "") else f"{text} (frame {frame})"
 
 
 def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
@@ -181,7 +211,7 @@ def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
     parent = out.parent
     if not parent.is_dir():
         raise UserInputError(f"{parent}: output folder does not exist")
-    probe_file = parent / f".slowmo-write-test-{uuid.uuid4().hex[:8]}"
+    probe_file = parent / f".{SIDE_FILE_TAG}-write-test-{uuid.uuid4().hex[:8]}"
     try:
         probe_file.touch()
         probe_file.unlink()
@@ -191,7 +221,132 @@ def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
 
 def temp_output_path(output: Path) -> Path:
     """A hidden sibling of ``output`` with the same extension, unique per job."""
-    return output.with_name(f".{output.stem}.slowmo-partial-{uuid.uuid4().hex[:8]}{output.suffix}")
+    tag = f"{SIDE_FILE_TAG}-partial-{uuid.uuid4().hex[:8]}"
+    return output.with_name(f".{output.stem}.{tag}{output.suffix}")
+
+
+def lock_path(output: Path) -> Path:
+    """The hidden lock file of ``output``, in the output's folder."""
+    return output.with_name(f".{output.name}.{SIDE_FILE_TAG}-lock")
+
+
+class OutputLock:
+    """An exclusive lock on an output path, held while a job writes that output.
+
+    The lock is ``lock_path(output)``, holding the owner's pid, locked with
+    flock (POSIX) or msvcrt.locking (Windows). The operating system drops
+    such a lock when its owner dies, so a lock file left by a dead process
+    is simply taken over. A lock held elsewhere (another process, or another
+    job in this one) raises UserInputError. ``release()`` (or leaving the
+    ``with`` block) removes the file.
+    """
+
+    ATTEMPTS = 10  # re-tries when the file is removed under us by a finishing owner
+
+    def __init__(self, output: Path) -> None:
+        self.output = Path(output)
+        self.path = lock_path(self.output)
+        self._fd: int | None = None
+
+    def acquire(self) -> "OutputLock":
+        """Take the lock or raise UserInputError naming the output and the render holding it."""
+        if self._fd is not None:
+            return self
+        for _ in range(self.ATTEMPTS):
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0),
+                             0o644)
+            except OSError as exc:
+                raise UserInputError(f"{self.path}: cannot create the output's lock file "
+                                     f"({exc.strerror or exc})") from None
+            locked = _lock_fd(fd)
+            if locked is False:
+                owner = _read_pid(fd)
+                os.close(fd)
+                who = f" (process {owner})" if owner else ""
+                raise UserInputError(
+                    f"{self.output}: another render{who} is writing this output; wait for it to "
+                    f"finish or choose another output (lock file {self.path.name})")
+            # (None: this file system cannot lock; go on unprotected, as before locks existed)
+            if locked is None or _is_same_file(fd, self.path):
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+                self._fd = fd
+                return self
+            os.close(fd)  # the owner removed the file as we opened it: try again
+        raise UserInputError(f"{self.output}: could not lock this output (lock file "
+                             f"{self.path.name} keeps changing); try again")
+
+    def release(self) -> None:
+        """Remove the lock file and drop the lock (safe to call twice)."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        if os.name == "nt":  # an open file cannot be removed there: close first
+            os.close(fd)
+            _unlink_quietly(self.path)
+        else:  # remove first, so that nobody can lock the removed file and think it current
+            _unlink_quietly(self.path)
+            os.close(fd)
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def __enter__(self) -> "OutputLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+_WINDOWS_LOCK_OFFSET = 1 << 30  # lock a byte far past the pid, which others still read
+
+
+_BUSY_ERRNOS = {errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK, errno.EDEADLK}
+
+
+def _lock_fd(fd: int) -> bool | None:
+    """Lock the open file without waiting: True, False when someone else holds it, None when
+    the file system cannot lock files."""
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            os.lseek(fd, 0, os.SEEK_SET)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        return False if exc.errno in _BUSY_ERRNOS else None
+    return True
+
+
+def _read_pid(fd: int) -> int | None:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return int(os.read(fd, 32).decode("ascii", "replace").strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+def _is_same_file(fd: int, path: Path) -> bool:
+    try:
+        a, b = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # Windows: another process has it open; it is unlocked and will be taken
+        pass
 
 
 def remove_path(path: Path) -> None:
@@ -201,8 +356,11 @@ def remove_path(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def install_output(tmp: Path, output: Path) -> None:
-    """Move the finished temporary output into place (replacing an old one when allowed)."""
+def install_output(tmp: Path, output: Path, replace: bool = True) -> None:
+    """Move the finished temporary output into place (replacing an old one when ``replace``)."""
+    if not replace and (output.exists() or output.is_symlink()):
+        raise UserInputError(f"{output}: appeared while rendering (written by another program); "
+                             f"not replaced (use --overwrite to replace it)")
     if output.exists() and output.is_dir() and not output.is_symlink():
         shutil.rmtree(output)
     os.replace(tmp, output)
@@ -238,22 +396,33 @@ class RenderJob:
     """One render: ``run()`` blocks, reports progress and honours the cancel token."""
 
     def __init__(self, request: RenderRequest, progress: ProgressCallback | None = None,
-                 cancel: CancelToken | None = None, interpolator=None) -> None:
+                 cancel: CancelToken | None = None, interpolator=None,
+                 notice: NoticeCallback | None = None) -> None:
         self.request = request
         self.progress = progress
         self.cancel = cancel or CancelToken()
         self.interpolator = interpolator
+        self.notice = notice
 
     def plan(self) -> RenderPlan:
         return plan_render(self.request)
 
     def run(self) -> RenderResult:
+        """Render; notices go to ``notice`` (a UserWarning without one) before any work."""
         plan = self.plan()
+        for text in plan.notices:
+            self._notify(text)
+        output = Path(self.request.output)
+        with OutputLock(output):
+            # Again under the lock: a render that held it may have written the output since.
+            check_output_path(Path(self.request.source), output, self.request.overwrite)
+            return self._render(plan, output)
+
+    def _render(self, plan: RenderPlan, output: Path) -> RenderResult:
         meter = ProgressMeter(plan.output_frames, self.progress)
         meter.update(0, "preparing", force=True)
         interpolator = self.interpolator or load_interpolator_for(self.request)
         self._check_cancel()
-        output = Path(self.request.output)
         tmp = temp_output_path(output)
         started = time.monotonic()
         calls_before = interpolator.net_calls
@@ -278,13 +447,20 @@ class RenderJob:
                 raise
             finally:
                 frames.close()
-            install_output(tmp, output)
+            install_output(tmp, output, replace=self.request.overwrite)
         finally:
             if tmp.exists():
                 remove_path(tmp)
         meter.update(done, "done", force=True)
         return RenderResult(output, done, plan.output_fps, float(done / plan.output_fps),
-                            time.monotonic() - started, interpolator.net_calls - calls_before)
+                            time.monotonic() - started, interpolator.net_calls - calls_before,
+                            plan.notices)
+
+    def _notify(self, text: str) -> None:
+        if self.notice is not None:
+            self.notice(text)
+        else:
+            warnings.warn(text, UserWarning, stacklevel=3)
 
     def _check_cancel(self) -> None:
         if self.cancel.cancelled:
@@ -318,8 +494,12 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            mode: str = "slowmo", codec: str | None = None, audio: str = "auto",
            device: str = "auto", overwrite: bool = False, weights: str | Path | None = None,
            progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-           interpolator=None) -> RenderResult:
-    """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``."""
-    request = RenderRequest(Path(source), Path(output), factor, start, end, mode, codec, audio,
-                            device, overwrite, Path(weights) if weights else None)
-    return RenderJob(request, progress, cancel, interpolator).run()
+           interpolator=None, notice: NoticeCallback | None = None) -> RenderResult:
+    """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
+
+    ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
+    """
+    request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
+                            factor, start, end, mode, codec, audio, device, overwrite,
+                            Path(weights) if weights else None)
+    return RenderJob(request, progress, cancel, interpolator, notice).run()

@@ -86,3 +86,53 @@ def test_interrupt_exits_130_and_cleans_up(tmp_path):
     assert proc.returncode == 130, rest
     assert "Traceback" not in rest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.mp4"]
+
+
+def test_codec_that_contradicts_the_extension_exits_2(tmp_path, clip):
+    res = run_cli(str(clip), "-o", "x.mp4", "--codec", "ffv1", cwd=tmp_path)
+    assert res.returncode == 2
+    assert one_line_error(res) == ("error: x.mp4: the extension .mp4 does not fit codec ffv1, "
+                                   "which writes .mkv")
+    res = run_cli(str(clip), "-o", "x.mp4", "--codec", "png", cwd=tmp_path)
+    assert res.returncode == 2 and "which writes a folder of PNG frames" in one_line_error(res)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_frame_clip_exits_2(tmp_path):
+    src = write_clip(tmp_path / "one.mp4", 64, 48, Fraction(25), 1)
+    res = run_cli(str(src), "-o", "o.mp4", cwd=tmp_path)
+    assert res.returncode == 2
+    assert one_line_error(res) == (f"error: {src}: the clip has only 1 frame; "
+                                   f"slow motion needs at least 2")
+
+
+def test_output_being_written_by_another_render_exits_2(tmp_path, clip):
+    from vfi_plugin.jobs import OutputLock
+
+    out = tmp_path / "o.mp4"
+    with OutputLock(out) as lock:  # a render in this process is writing o.mp4
+        res = run_cli(str(clip), "-o", str(out), "--overwrite", cwd=tmp_path)
+        assert lock.held
+    assert res.returncode == 2
+    assert one_line_error(res) == (
+        f"error: {out}: another render (process {os.getpid()}) is writing this output; wait for "
+        f"it to finish or choose another output (lock file .o.mp4.slowmo-lock)")
+    assert list(tmp_path.iterdir()) == []  # nothing written, and our lock removed on release
+
+
+def test_dash_named_files_end_to_end(tmp_path):
+    write_clip(tmp_path / "-x.mp4", 64, 48, Fraction(25), 4, audio=True)
+    res = run_cli("./-x.mp4", "-o", "./-y.mp4", "--audio", "stretch", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    info = probe(tmp_path / "-y.mp4")
+    assert info.frame_count == 7 and info.audio
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["-x.mp4", "-y.mp4"]
+
+
+def test_end_past_the_clip_is_clamped_with_a_notice(tmp_path, clip):
+    res = run_cli(str(clip), "-o", "o.mkv", "--start", "9f", "--end", "99", "-q", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert res.stderr.splitlines() == [
+        f"notice: {clip}: end 99 is past the clip's end (12 frames, 0.480 s): "
+        f"clamped to the clip's end"]
+    assert probe(tmp_path / "o.mkv").frame_count == 5

@@ -1,6 +1,10 @@
 """Render jobs end to end: real ffmpeg, real files, the shipped model on tiny frames."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import threading
 from fractions import Fraction
 from pathlib import Path
@@ -165,3 +169,127 @@ def test_progress_reports_fps_and_eta(tmp_path, clip, interp):
     timed = [r for r in reports if r.stage in ("rendering", "finishing")]
     assert timed and all(r.fps > 0 and r.eta_s is not None for r in timed)
     assert all(a.done <= b.done for a, b in zip(reports, reports[1:]))
+
+
+def test_one_frame_clip_is_refused_with_a_clear_message(tmp_path):
+    src = write_clip(tmp_path / "one.mp4", 64, 48, FPS, 1)
+    with pytest.raises(UserInputError) as err:
+        plan_render(RenderRequest(src, tmp_path / "o.mp4"))
+    assert str(err.value) == f"{src}: the clip has only 1 frame; slow motion needs at least 2"
+
+
+def test_short_range_message_names_both_ends(clip):
+    with pytest.raises(UserInputError) as err:
+        plan_render(RenderRequest(clip, clip.with_name("o.mp4"), 2, "0.3", "0.2"))
+    assert str(err.value) == (f"{clip}: the range 0.3 (frame 8) to 0.2 (frame 5) must hold at "
+                              f"least 2 frames (start must come before end)")
+    with pytest.raises(UserInputError, match=r"19f \(frame 19\) to the clip's end \(frame 20\)"):
+        plan_render(RenderRequest(clip, clip.with_name("o.mp4"), 2, "19f", 99))
+
+
+def test_end_past_the_clip_is_clamped_with_a_notice(tmp_path, clip, interp):
+    expected = (f"{clip}: end 99 is past the clip's end (20 frames, 0.800 s): "
+                f"clamped to the clip's end")
+    plan = plan_render(RenderRequest(clip, tmp_path / "o.mp4", 2, "16f", 99))
+    assert plan.end_frame == 20 and plan.notices == (expected,)
+    assert plan_render(RenderRequest(clip, tmp_path / "o.mp4", 2, "16f", "20f")).notices == ()
+    with pytest.warns(UserWarning) as warned:  # the API's default channel for notices
+        result = render(clip, tmp_path / "o.mkv", factor=2, start="16f", end=99,
+                        interpolator=interp)
+    assert [str(w.message) for w in warned] == [expected]
+    assert result.frames == 7 and result.notices == (expected,)
+    assert frame_index(list(read_frames(result.output))[-1]) == 19
+
+
+def test_extension_that_contradicts_the_codec_is_refused(tmp_path, clip, interp):
+    for name, codec in [("x.mp4", "png"), ("x.mp4", "ffv1"), ("x.mkv", "prores"), ("x", "h264")]:
+        with pytest.raises(UserInputError, match="does not fit codec"):
+            render(clip, tmp_path / name, factor=2, codec=codec, interpolator=interp)
+    assert files_in(tmp_path) == set()
+
+
+def test_codec_in_another_container_follows_the_extension(tmp_path, clip, interp):
+    out = tmp_path / "o.mkv"
+    render(clip, out, factor=2, end="3f", codec="h264", interpolator=interp)
+    with open(out, "rb") as f:
+        assert f.read(4) == b"\x1a\x45\xdf\xa3"  # EBML: Matroska, not MP4
+    info = probe(out)
+    assert info.codec_name == "h264" and info.frame_count == 5
+    assert files_in(tmp_path) == {"o.mkv"}
+
+
+def test_trailing_separator_means_a_png_folder(tmp_path, clip, interp):
+    result = render(clip, f"{tmp_path / 'frames.v2'}/", factor=2, end="2f", interpolator=interp)
+    assert result.frames == 3
+    assert sorted(p.name for p in (tmp_path / "frames.v2").iterdir()) == [
+        f"frame_{i:06d}.png" for i in (1, 2, 3)]
+    assert files_in(tmp_path) == {"frames.v2"}
+
+
+def test_second_render_to_the_same_output_is_refused_while_the_first_runs(tmp_path, clip, interp):
+    out = tmp_path / "o.mp4"
+    writing, go_on = threading.Event(), threading.Event()
+    results: list = []
+
+    def progress(p):
+        if p.done >= 2:
+            writing.set()
+            go_on.wait(60)
+
+    first = threading.Thread(target=lambda: results.append(
+        render(clip, out, factor=2, end="6f", progress=progress, interpolator=interp)))
+    first.start()
+    try:
+        assert writing.wait(120)
+        lock = tmp_path / ".o.mp4.slowmo-lock"
+        assert lock.read_text().strip() == str(os.getpid())
+        for overwrite in (False, True):  # without the lock, both would report success
+            with pytest.raises(UserInputError) as err:
+                render(clip, out, factor=2, end="4f", overwrite=overwrite, interpolator=interp)
+            assert str(err.value) == (
+                f"{out}: another render (process {os.getpid()}) is writing this output; wait "
+                f"for it to finish or choose another output (lock file .o.mp4.slowmo-lock)")
+    finally:
+        go_on.set()
+        first.join(120)
+    assert results and results[0].frames == 11
+    assert probe(out).frame_count == 11  # the first render's result is what is there
+    assert files_in(tmp_path) == {"o.mp4"}  # lock and partial file removed
+
+
+LOCK_HOLDER = """
+import sys, time
+from pathlib import Path
+from vfi_plugin.jobs import OutputLock
+OutputLock(Path(sys.argv[1])).acquire()
+print("locked", flush=True)
+time.sleep(120)
+"""
+
+
+def test_lock_of_a_dead_render_is_taken_over(tmp_path, clip, interp):
+    out = tmp_path / "o.mp4"
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(out)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(UserInputError, match=f"another render \\(process {holder.pid}\\)"):
+            render(clip, out, factor=2, end="3f", interpolator=interp)
+    finally:
+        holder.kill()  # dies holding the lock: its file stays, with its pid, unlocked
+        holder.wait()
+        holder.stdout.close()
+    lock = tmp_path / ".o.mp4.slowmo-lock"
+    assert lock.read_text().strip() == str(holder.pid)
+    render(clip, out, factor=2, end="3f", interpolator=interp)
+    assert probe(out).frame_count == 5
+    assert files_in(tmp_path) == {"o.mp4"}
+
+
+def test_dash_named_files_render(tmp_path, clip, interp, monkeypatch):
+    shutil.copy(clip, tmp_path / "-x.mp4")
+    monkeypatch.chdir(tmp_path)
+    result = render("-x.mp4", "-y.mp4", factor=2, end="3f", audio="stretch", interpolator=interp)
+    info = probe(Path("-y.mp4"))
+    assert result.frames == info.frame_count == 5 and info.audio
+    assert files_in(tmp_path) == {"-x.mp4", "-y.mp4"}

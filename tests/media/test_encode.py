@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from fractions import Fraction
@@ -9,8 +10,8 @@ import pytest
 from clips import fake_tool, frame_index, index_frame, rgb_patches
 
 from vfi_plugin.errors import MediaError, UserInputError
-from vfi_plugin.media import (CODECS, ColorTags, FrameWriter, codec_for_path, output_size, probe,
-                              read_frames)
+from vfi_plugin.media import (CODECS, ColorTags, FrameWriter, codec_for_path, output_codec,
+                              output_size, probe, read_frames)
 
 NTSC = Fraction(30000, 1001)
 BT709 = ColorTags("tv", "bt709", "bt709", "bt709")
@@ -215,6 +216,76 @@ def test_codec_for_unknown_extension(tmp_path):
     with pytest.raises(UserInputError) as err:
         codec_for_path(tmp_path / "a.avi")
     assert str(err.value).startswith(f"{tmp_path / 'a.avi'}: unknown output type '.avi'")
+
+
+def test_codec_for_path_with_trailing_separator(tmp_path):
+    assert codec_for_path(f"{tmp_path / 'frames.v2'}/") == "png"
+    assert output_codec(f"{tmp_path / 'frames'}/") == "png"
+
+
+def container_of(path) -> str:
+    """'matroska', or the MP4/MOV major brand ('isom' for the mp4 muxer, 'qt' for mov)."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                          "format=format_name:format_tags=major_brand", "-of", "json",
+                          f"file:{path}"], capture_output=True, check=True, text=True).stdout
+    fmt = json.loads(out)["format"]
+    if fmt["format_name"].startswith("matroska"):
+        return "matroska"
+    return fmt.get("tags", {}).get("major_brand", "?").strip()
+
+
+@pytest.mark.parametrize("codec, name, container", [
+    ("h264", "o.mkv", "matroska"), ("h264", "o.mov", "qt"), ("h264", "o.m4v", "isom"),
+    ("h264", "o.mp4", "isom"), ("h265", "o.mkv", "matroska"), ("ffv1", "o.mkv", "matroska"),
+    ("prores", "o.mov", "qt"),
+])
+def test_muxer_follows_the_extension(tmp_path, codec, name, container):
+    path = write(tmp_path / name, 3, 32, 24, codec=codec)
+    assert container_of(path) == container
+    info = probe(path)
+    assert info.frame_count == 3 and info.codec_name == {"h265": "hevc"}.get(codec, codec)
+
+
+@pytest.mark.parametrize("name, codec, message", [
+    ("o.mkv", "prores", "the extension .mkv does not fit codec prores, which writes .mov"),
+    ("o.mp4", "ffv1", "the extension .mp4 does not fit codec ffv1, which writes .mkv"),
+    ("o.mov", "ffv1", "the extension .mov does not fit codec ffv1, which writes .mkv"),
+    ("o.avi", "h264", "the extension .avi does not fit codec h264, which writes .mp4, .m4v, "
+                      ".mov or .mkv"),
+    ("o", "h265", "a path without extension (a folder for PNG frames) does not fit codec h265, "
+                  "which writes .mp4, .m4v, .mov or .mkv"),
+    ("o.mp4", "png", "the extension .mp4 does not fit codec png, which writes a folder of PNG "
+                     "frames (a path without a video extension)"),
+    ("o.mp4/", None, "the extension .mp4 does not fit codec png, which writes a folder of PNG "
+                     "frames (a path without a video extension)"),
+    ("o.mp4/", "h264", "a folder path (it ends in a separator) does not fit codec h264, which "
+                       "writes .mp4, .m4v, .mov or .mkv"),
+])
+def test_extension_that_contradicts_the_codec_is_refused(tmp_path, name, codec, message):
+    path = f"{tmp_path}/{name}"
+    with pytest.raises(UserInputError) as err:
+        output_codec(path, codec)
+    assert str(err.value) == f"{path}: {message}"
+    # the writer refuses alike, writing nothing (a suffix naming no container, like .avi, is a
+    # temporary name to it: that gets the codec's own container)
+    if codec is not None and not name.endswith(("/", ".avi")):
+        with pytest.raises(UserInputError, match="does not fit codec"):
+            FrameWriter(path, 16, 16, Fraction(25), codec)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, codec, chosen", [
+    ("o.mkv", "h264", "h264"), ("o.MOV", "H265", "h265"), ("o.mov", None, "prores"),
+    ("o.mkv", None, "ffv1"), ("o.mp4", None, "h264"), ("o", None, "png"), ("shot.v2", "png", "png"),
+])
+def test_codec_that_fits_the_extension(tmp_path, name, codec, chosen):
+    assert output_codec(tmp_path / name, codec) == chosen
+
+
+def test_png_folder_name_with_percent(tmp_path):
+    folder = tmp_path / "100%_d"  # the image2 muxer would read %_d as a pattern
+    write(folder, 3, 16, 16, codec="png")
+    assert sorted(p.name for p in folder.iterdir()) == [f"frame_{i:06d}.png" for i in (1, 2, 3)]
 
 
 def test_missing_ffmpeg_keeps_existing_file(tmp_path, monkeypatch):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import ffmpeg
 
+from .tools import file_url
+
 ATEMPO_MIN = 0.5
 ATEMPO_MAX = 2.0
 PAD_S = 0.5
@@ -70,7 +72,7 @@ def audio_stream(plan: AudioPlan) -> ffmpeg.nodes.FilterableStream:
     opts = {"t": f"{plan.duration:.6f}"}
     if plan.start > 0:
         opts["ss"] = f"{plan.start:.6f}"
-    stream = ffmpeg.input("file:" + str(plan.source), **opts)[str(plan.stream_index)]
+    stream = ffmpeg.input(file_url(plan.source), **opts)[str(plan.stream_index)]
     # Pad with silence (atempo drops the tail it cannot flush, and the source's
     # audio may end early), then cut to exactly duration / tempo.
     stream = stream.filter("apad", whole_dur=f"{plan.duration + PAD_S:.6f}")

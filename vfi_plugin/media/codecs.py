@@ -1,4 +1,4 @@
-"""Output codec table and guessing a codec from an output path."""
+"""Output codec table, the containers each codec writes, and choosing a codec for an output path."""
 from __future__ import annotations
 
 import os
@@ -12,18 +12,43 @@ SEQUENCE_PATTERN = "frame_%06d.png"
 
 
 @dataclass(frozen=True)
+class Container:
+    """A kind of output file: its extension, the ffmpeg muxer and the muxer's options.
+
+    The extension "" stands for a folder of numbered images.
+    """
+
+    extension: str
+    format: str  # ffmpeg muxer name (-f)
+    args: tuple[tuple[str, str], ...] = ()
+
+
+_FASTSTART = (("movflags", "+faststart"),)
+
+# The muxer follows the output's extension; CodecSpec.extensions says which fit a codec.
+CONTAINERS: dict[str, Container] = {
+    ".mp4": Container(".mp4", "mp4", _FASTSTART),
+    ".m4v": Container(".m4v", "mp4", _FASTSTART),
+    ".mov": Container(".mov", "mov"),
+    ".mkv": Container(".mkv", "matroska"),
+    "": Container("", "image2"),
+}
+
+
+@dataclass(frozen=True)
 class CodecSpec:
     """How to write one output kind.
 
     `args` are ffmpeg output options (name without dash, value) for the
     video encoder; `audio_args` likewise for audio (empty: no audio).
     `chroma` is "420", "422", "444" or "rgb" (no YUV matrix needed).
+    `extensions` are the containers (CONTAINERS keys) the codec is written
+    in, the first one being its default; ("",) is a folder of images.
     """
 
     name: str
     label: str
-    extension: str  # "" for an image-sequence folder
-    format: str  # ffmpeg muxer name (-f)
+    extensions: tuple[str, ...]
     args: tuple[tuple[str, str], ...]
     pix_fmt: str
     chroma: str
@@ -31,58 +56,124 @@ class CodecSpec:
     min_size: tuple[int, int] = (1, 1)
 
     @property
+    def extension(self) -> str:
+        """The default extension ("" for an image-sequence folder)."""
+        return self.extensions[0]
+
+    @property
+    def format(self) -> str:
+        """The ffmpeg muxer of the default container."""
+        return CONTAINERS[self.extension].format
+
+    @property
     def is_sequence(self) -> bool:
         """True when the output path is a folder of numbered images."""
         return self.extension == ""
 
+    def writes(self) -> str:
+        """What this codec writes, in words: ".mp4, .mov or .mkv" or a folder."""
+        if self.is_sequence:
+            return "a folder of PNG frames (a path without a video extension)"
+        *rest, last = self.extensions
+        return f"{', '.join(rest)} or {last}" if rest else last
+
 
 CODECS: dict[str, CodecSpec] = {
     "h264": CodecSpec(
-        "h264", "H.264 (MP4)", ".mp4", "mp4",
-        (("c:v", "libx264"), ("preset", "medium"), ("crf", "16"), ("movflags", "+faststart")),
+        "h264", "H.264 (MP4)", (".mp4", ".m4v", ".mov", ".mkv"),
+        (("c:v", "libx264"), ("preset", "medium"), ("crf", "16")),
         "yuv420p", "420", (("c:a", "aac"), ("b:a", "192k")),
     ),
     "h265": CodecSpec(
-        "h265", "H.265 / HEVC (MP4)", ".mp4", "mp4",
+        "h265", "H.265 / HEVC (MP4)", (".mp4", ".m4v", ".mov", ".mkv"),
         (("c:v", "libx265"), ("preset", "medium"), ("crf", "18"), ("tag:v", "hvc1"),
-         ("x265-params", "log-level=error"), ("movflags", "+faststart")),
+         ("x265-params", "log-level=error")),
         "yuv420p", "420", (("c:a", "aac"), ("b:a", "192k")),
     ),
     "prores": CodecSpec(
-        "prores", "ProRes 422 HQ (MOV)", ".mov", "mov",
+        "prores", "ProRes 422 HQ (MOV)", (".mov",),
         (("c:v", "prores_ks"), ("profile:v", "3"), ("vendor", "apl0")),
         "yuv422p10le", "422", (("c:a", "pcm_s16le"),),
     ),
     "dnxhr": CodecSpec(
-        "dnxhr", "DNxHR HQ (MOV)", ".mov", "mov",
+        "dnxhr", "DNxHR HQ (MOV)", (".mov",),
         (("c:v", "dnxhd"), ("profile:v", "dnxhr_hq")),
         "yuv422p", "422", (("c:a", "pcm_s16le"),), min_size=(256, 120),
     ),
     "ffv1": CodecSpec(
-        "ffv1", "FFV1 lossless (MKV)", ".mkv", "matroska",
+        "ffv1", "FFV1 lossless (MKV)", (".mkv",),
         (("c:v", "ffv1"), ("level", "3"), ("g", "1"), ("slicecrc", "1")),
         "gbrp", "rgb", (("c:a", "flac"),),
     ),
     "png": CodecSpec(
-        "png", "PNG sequence (folder)", "", "image2",
+        "png", "PNG sequence (folder)", ("",),
         (("c:v", "png"), ("start_number", "1")),
         "rgb24", "rgb",
     ),
 }
 
+# The codec an extension gets when none is asked for.
 _EXTENSIONS = {".mp4": "h264", ".m4v": "h264", ".mov": "prores", ".mkv": "ffv1"}
 
 
+def ends_in_separator(path: str | os.PathLike[str]) -> bool:
+    """True when `path` is written with a trailing path separator ("frames/")."""
+    return os.fspath(path).endswith(tuple(s for s in (os.sep, os.altsep) if s))
+
+
 def codec_for_path(path: str | os.PathLike[str]) -> str:
-    """Guess the codec from an output path: .mp4 h264, .mov prores, .mkv ffv1, folder png."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if path.is_dir() or not suffix:
+    """Guess the codec from an output path: .mp4/.m4v h264, .mov prores, .mkv ffv1;
+    a path without extension, ending in a separator or naming a folder: png."""
+    suffix = Path(path).suffix.lower()
+    if ends_in_separator(path) or Path(path).is_dir() or not suffix:
         return "png"
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
     raise UserInputError(
-        f"{path}: unknown output type '{suffix}': use .mp4, .mov, .mkv or a folder for PNG frames")
+        f"{os.fspath(path)}: unknown output type '{suffix}': use .mp4, .m4v, .mov, .mkv "
+        f"or a folder for PNG frames")
+
+
+def output_container(path: str | os.PathLike[str], codec: str,
+                     *, strict: bool = True) -> Container:
+    """The container `codec` is written in at `path`: the one its extension names.
+
+    An extension the codec cannot write raises UserInputError naming the
+    path, the extension and the extensions the codec writes. With
+    ``strict=False`` a suffix that names no container (a temporary name
+    like "x.tmp") gets the codec's default container instead.
+    """
+    spec = get_codec(codec)
+    text = os.fspath(path)
+    suffix = Path(text).suffix.lower()
+    known = bool(suffix) and suffix in CONTAINERS
+    if spec.is_sequence:
+        if not known:  # no suffix, or a folder name like "shot.v2"
+            return CONTAINERS[""]
+        what = f"the extension {suffix}"
+    elif ends_in_separator(text):
+        what = "a folder path (it ends in a separator)"
+    elif suffix in spec.extensions:
+        return CONTAINERS[suffix]
+    elif not suffix:
+        what = "a path without extension (a folder for PNG frames)"
+    elif not known and not strict:
+        return CONTAINERS[spec.extension]
+    else:
+        what = f"the extension {suffix}"
+    raise UserInputError(f"{text}: {what} does not fit codec {spec.name}, "
+                         f"which writes {spec.writes()}")
+
+
+def output_codec(path: str | os.PathLike[str], codec: str | None = None) -> str:
+    """The codec that writes `path` (the one place that decides).
+
+    Without `codec` the extension chooses (see codec_for_path); with it,
+    the extension must be one the codec writes (see output_container).
+    """
+    name = codec.lower() if codec else codec_for_path(path)
+    output_container(path, name)
+    return name
 
 
 def get_codec(name: str) -> CodecSpec:

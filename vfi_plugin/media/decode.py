@@ -14,7 +14,7 @@ from vfi_plugin.errors import MediaError, UserInputError
 from . import process
 from .color import sws_matrix
 from .probe import MediaInfo, probe
-from .tools import ffmpeg_exe
+from .tools import ffmpeg_exe, file_url  # noqa: F401 - file_url is also imported from here
 
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-loglevel", "error", "-copyts")
 SEEK_PREROLL_S = 0.5
@@ -153,11 +153,6 @@ def seek_stream(info: MediaInfo, frame: int) -> ffmpeg.nodes.FilterableStream:
     if trim_at is not None:
         stream = stream.filter("trim", start=f"{trim_at:.6f}")
     return stream
-
-
-def file_url(path: Path) -> str:
-    """`path` for ffmpeg's command line, never mistaken for a protocol or option."""
-    return "file:" + str(path)
 
 
 def constant_rate(stream: ffmpeg.nodes.FilterableStream,

@@ -13,10 +13,11 @@ from vfi_plugin.errors import MediaError, UserInputError
 
 from . import process
 from .audio import AudioPlan, audio_stream
-from .codecs import CODECS, DEFAULT_CODEC, SEQUENCE_PATTERN, CodecSpec, codec_for_path, get_codec
+from .codecs import (CODECS, DEFAULT_CODEC, SEQUENCE_PATTERN, CodecSpec, Container, codec_for_path,
+                     get_codec, output_container)
 from .color import ColorTags, matrix_tag, sws_matrix
-from .decode import SCALE_FLAGS, file_url
-from .tools import ffmpeg_exe
+from .decode import SCALE_FLAGS
+from .tools import ffmpeg_exe, file_url
 
 __all__ = ["CODECS", "CodecSpec", "FrameWriter", "codec_for_path", "output_size"]
 
@@ -34,8 +35,11 @@ class FrameWriter:
     """Context manager that pipes HxWx3 uint8 RGB frames into ffmpeg.
 
     Writes exactly `path` (for "png", a folder it creates holding
-    frame_000001.png, ...). The output frame rate is the rational `fps`;
-    RGB is converted to YUV with the colour matrix of `color` (guessed from
+    frame_000001.png, ...) in the container its extension names (see
+    codecs.output_container: an extension the codec cannot write raises
+    UserInputError; a suffix naming no container, like ".tmp", gets the
+    codec's default). The output frame rate is the rational `fps`; RGB
+    is converted to YUV with the colour matrix of `color` (guessed from
     the size when unknown) and the colour tags (range, matrix, transfer,
     primaries) are written; RGB codecs are tagged as RGB, full range.
     4:2:0 codecs need even sizes: odd ones are padded by one black
@@ -49,6 +53,7 @@ class FrameWriter:
         self._proc = None
         self.path = Path(path)
         self.spec = get_codec(codec)
+        self.container = output_container(self.path, self.spec.name, strict=False)
         self.width, self.height = int(width), int(height)
         self.fps = Fraction(fps)
         self.frames_written = 0
@@ -61,8 +66,8 @@ class FrameWriter:
                 f"(got {self.width}x{self.height}); choose another codec")
         self._created_dir = self._prepare_output()
         try:
-            args = _command(self.path, self.spec, self.width, self.height, self.fps,
-                            color or ColorTags(), audio)
+            args = _command(self.path, self.spec, self.container, self.width, self.height,
+                            self.fps, color or ColorTags(), audio)
             self._proc = process.start(args, stdin=True)
         except BaseException:  # nothing written yet: only undo the folder we made
             if self._created_dir:
@@ -154,8 +159,8 @@ class FrameWriter:
             pass
 
 
-def _command(path: Path, spec: CodecSpec, width: int, height: int, fps: Fraction,
-             color: ColorTags, audio: AudioPlan | None) -> list[str]:
+def _command(path: Path, spec: CodecSpec, container: Container, width: int, height: int,
+             fps: Fraction, color: ColorTags, audio: AudioPlan | None) -> list[str]:
     rate = f"{fps.numerator}/{fps.denominator}"
     video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}",
                          framerate=rate).video
@@ -163,7 +168,8 @@ def _command(path: Path, spec: CodecSpec, width: int, height: int, fps: Fraction
     if (out_w, out_h) != (width, height):
         video = video.filter("pad", w=out_w, h=out_h, x=0, y=0, color="black")
     opts: dict[str, object] = dict(spec.args)
-    opts.update(format=spec.format, r=rate, pix_fmt=spec.pix_fmt)
+    opts.update(container.args)
+    opts.update(format=container.format, r=rate, pix_fmt=spec.pix_fmt)
     params: dict[str, str] = {}
     if spec.chroma == "rgb":
         video = video.filter("format", spec.pix_fmt)
@@ -185,6 +191,9 @@ def _command(path: Path, spec: CodecSpec, width: int, height: int, fps: Fraction
     if audio is not None and spec.audio_args:
         streams.append(audio_stream(audio))
         opts.update(dict(spec.audio_args))
-    target = path / SEQUENCE_PATTERN if spec.is_sequence else path
-    out = ffmpeg.output(*streams, file_url(target), **opts)
+    if spec.is_sequence:  # the image2 muxer reads '%' in the folder's name as a pattern
+        url = file_url(Path(str(path).replace("%", "%%")) / SEQUENCE_PATTERN)
+    else:
+        url = file_url(path)
+    out = ffmpeg.output(*streams, url, **opts)
     return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())

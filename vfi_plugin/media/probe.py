@@ -12,7 +12,7 @@ from pathlib import Path
 from vfi_plugin.errors import UserInputError
 
 from .process import one_line
-from .tools import ffprobe_exe
+from .tools import ffprobe_exe, file_url
 
 PROBE_TIMEOUT_S = 120
 _STILL_FORMATS = ("image2", "png_pipe", "jpeg_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe")
@@ -139,7 +139,7 @@ def _check_file(path: Path) -> None:
 
 
 def _run_ffprobe(path: Path, args: list[str]) -> dict:
-    cmd = [ffprobe_exe(), "-v", "error", "-of", "json", *args, str(path)]
+    cmd = [ffprobe_exe(), "-v", "error", "-of", "json", *args, file_url(path)]
     try:
         done = subprocess.run(cmd, capture_output=True, timeout=PROBE_TIMEOUT_S,
                               stdin=subprocess.DEVNULL)
@@ -158,9 +158,10 @@ def _reason(path: Path, stderr: bytes) -> str:
     if not lines:
         return "unknown error"
     line = lines[-1]
-    prefix = f"{path}: "
-    if line.startswith(prefix):
-        line = line[len(prefix):]
+    for prefix in (f"{file_url(path)}: ", f"{path}: "):
+        if line.startswith(prefix):
+            line = line[len(prefix):]
+            break
     return one_line(line, 120)
 
 

@@ -15,9 +15,9 @@ import platformdirs
 from vfi_plugin.errors import Cancelled, MediaError, UserInputError
 
 from . import process
-from .decode import GLOBAL_ARGS, FrameReader, constant_rate, file_url, seek_stream, to_rgb
+from .decode import GLOBAL_ARGS, FrameReader, constant_rate, seek_stream, to_rgb
 from .probe import MediaInfo, probe
-from .tools import ffmpeg_exe
+from .tools import ffmpeg_exe, file_url
 
 PROXY_VERSION = 1
 PROXY_CACHE_BYTES = 2 * 1024 ** 3  # least recently used proxies beyond this are deleted

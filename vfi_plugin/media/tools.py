@@ -1,4 +1,4 @@
-"""Locate the ffmpeg and ffprobe executables."""
+"""Locate the ffmpeg and ffprobe executables; name files for their command lines."""
 from __future__ import annotations
 
 import os
@@ -35,3 +35,11 @@ def ffmpeg_exe() -> str:
 def ffprobe_exe() -> str:
     """Path of the ffprobe executable ($VFI_SLOWMO_FFPROBE, else PATH)."""
     return _find("ffprobe", FFPROBE_ENV)
+
+
+def file_url(path: str | os.PathLike[str]) -> str:
+    """`path` for ffmpeg's and ffprobe's command lines, never taken for an option or protocol.
+
+    Every path handed to them goes through this: "-x.mp4" or "concat:a" are files.
+    """
+    return "file:" + os.fspath(path)
