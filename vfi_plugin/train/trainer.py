@@ -146,7 +146,7 @@ class Trainer:
                                  batch=d["batch"], patch=d["patch"],
                                  video_fraction=d["video_fraction"], workers=d["workers"],
                                  seed=seed, still_fraction=d.get("still_fraction", 0.33),
-                                 max_disp=d.get("max_disp", 40.0),
+                                 max_disp=d.get("max_disp", 40.0), min_disp=d.get("min_disp", 1.0),
                                  with_flow=bool(self.config["loss"].get("flow", 0.0)),
                                  photo_max_side=d.get("photo_max_side", 960)))
 

@@ -38,6 +38,7 @@ class MixedSource(IndexedSamples):
 def mixed_loader(photos_dir: str | os.PathLike[str], videos_dir: str | os.PathLike[str],
                  batch: int, patch: int, video_fraction: float = 0.4, workers: int = 1,
                  seed: int = 0, *, still_fraction: float = 0.33, max_disp: float = 40.0,
+                 min_disp: float = 1.0,
                  with_flow: bool = False, photo_max_side: int = 960) -> DataLoader:
     """An endless DataLoader of {"frames": [B, 4, 3, P, P], "target": [B, 3, P, P]} mixing
     synthetic motion (1 - video_fraction) and TRAIN video windows (video_fraction); with
@@ -47,7 +48,7 @@ def mixed_loader(photos_dir: str | os.PathLike[str], videos_dir: str | os.PathLi
     each of the `workers` processes renders its own share (0: in this process).
     """
     synthetic = SyntheticMotion(photos_dir, patch=patch, seed=seed, still_fraction=still_fraction,
-                                max_disp=max_disp, with_flow=with_flow,
+                                max_disp=max_disp, min_disp=min_disp, with_flow=with_flow,
                                 photo_max_side=photo_max_side)
     video = VideoWindows(videos_dir, patch=patch, seed=seed) if video_fraction > 0 else None
     source = MixedSource(synthetic, video, video_fraction, seed)

@@ -350,10 +350,10 @@ def _fit_background(bg: Background, img_hw: tuple[int, int], patch: int, times: 
 
 
 def random_scene(rng: np.random.Generator, photos: PhotoBank, patch: int, still_fraction: float,
-                 max_disp: float, extra_times: Sequence[float] = ()) -> Scene:
+                 max_disp: float, extra_times: Sequence[float] = (), min_disp: float = 1.0) -> Scene:
     """Draw a random scene. Samples are "identical" (still_fraction / 2: nothing changes),
     "near" (still_fraction / 2: every pixel moves < 1 px/frame) or "moving" (displacements
-    log-uniform in [1, max_disp] px/frame). All random draws happen before any fitting,
+    log-uniform in [min_disp, max_disp] px/frame). All random draws happen before any fitting,
     so a given rng gives the same scene for any requested times within [0, 3]."""
     r = rng.random()
     kind = "identical" if r < still_fraction / 2 else ("near" if r < still_fraction else "moving")
@@ -366,7 +366,7 @@ def random_scene(rng: np.random.Generator, photos: PhotoBank, patch: int, still_
         if kind == "near":
             return float(rng.uniform(0.0, 0.9))
         if rng.random() < moving_share:
-            return _log_uniform(rng, 1.0, max(1.0, max_disp))
+            return _log_uniform(rng, min_disp, max(min_disp, max_disp))
         return float(rng.uniform(0.0, 1.0))
 
     # background
@@ -475,7 +475,7 @@ class SyntheticMotion(IndexedSamples):
     """
 
     def __init__(self, photos_dir: str | os.PathLike[str] | None, patch: int = 128, seed: int = 0,
-                 still_fraction: float = 0.33, max_disp: float = 40.0, *,
+                 still_fraction: float = 0.33, max_disp: float = 40.0, *, min_disp: float = 1.0,
                  times: Sequence[float] = TARGET_TIMES, frame_times: Sequence[float] = FRAME_TIMES,
                  start: int = 0, photo_max_side: int = 960, photos: PhotoBank | None = None,
                  with_flow: bool = False) -> None:
@@ -486,6 +486,7 @@ class SyntheticMotion(IndexedSamples):
         self.seed = int(seed)
         self.still_fraction = float(still_fraction)
         self.max_disp = float(max_disp)
+        self.min_disp = float(min_disp)
         self.times = tuple(float(t) for t in times)
         self.frame_times = tuple(float(t) for t in frame_times)
         self.start = int(start)
@@ -493,8 +494,9 @@ class SyntheticMotion(IndexedSamples):
     def scene(self, index: int, times: Sequence[float] = ()) -> Scene:
         """The random scene of sample `index` (deterministic in seed and index)."""
         rng = np.random.default_rng([self.seed, int(index)])
+        extra = [t for t in times if not 0.0 <= t <= 3.0]
         return random_scene(rng, self.photos, self.patch, self.still_fraction, self.max_disp,
-                            [t for t in times if not 0.0 <= t <= 3.0])
+                            extra, self.min_disp)
 
     def sample(self, index: int, times: Sequence[float] | None = None,
                frame_times: Sequence[float] | None = None) -> dict[str, torch.Tensor]:
