@@ -583,10 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     runtime = time.perf_counter() - t0
     text = report(argv, methods, missing, results, speed, scales, sizes, kinds, disps, n_bg,
                   args.threads, repeats, runtime)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    print(text)
-    log(f"written {args.out} in {runtime / 60:.1f} min")
+    quality.publish(args.out, text, runtime, log)
     return 0
 
 

@@ -675,11 +675,16 @@ def main(argv: list[str] | None = None) -> int:
         speed = measure_speed(methods, clips[0], args.speed_repeats, log)
     runtime = time.perf_counter() - t0
     text = report(args, argv, clips, methods, results, speed, alignment, runtime, args.threads)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    print(text)
-    log(f"written {args.out} in {runtime / 60:.1f} min")
+    publish(args.out, text, runtime, log)
     return 0
+
+
+def publish(out: Path, text: str, runtime: float, log) -> None:
+    """Write the markdown report to ``out``, print it, and log where it went."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(text)
+    log(f"written {out} in {runtime / 60:.1f} min")
 
 
 if __name__ == "__main__":
