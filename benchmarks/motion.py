@@ -52,7 +52,6 @@ import datetime as _dt
 import math
 import os
 import shlex
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -320,22 +319,6 @@ def speed_frames(size: Size, photos: PhotoBank, background: int, texture: int, s
     return seq[2:6], seq
 
 
-def measure_speed(methods: list[quality.Method], window: list[np.ndarray],
-                  sequence: list[np.ndarray], repeats: int, log: Callable[[str], None]
-                  ) -> dict[str, float]:
-    """Median seconds per frame per method key, over `repeats` round-robin rounds."""
-    times: dict[str, list[float]] = {m.key: [] for m in methods}
-    for r in range(repeats + 1):
-        for m in methods:
-            dt = m.speed_op(window, sequence)
-            if r:  # round 0 is the warm-up
-                times[m.key].append(dt)
-        if r:
-            log(f"  speed round {r}/{repeats}: "
-                + ", ".join(f"{m.label} {times[m.key][-1]:.3f}s" for m in methods))
-    return {k: statistics.median(v) for k, v in times.items()}
-
-
 # ---------------------------------------------------------------------------- report
 def fmt_db(v: float | None) -> str:
     """PSNR for a table: 2 decimals, ∞ for exact, – for missing."""
@@ -579,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             log(f"speed at {size_name(size)}")
             scale = fit_scale(tuple(photos.get(order[0], 0).shape[-2:]), size, max(disps))
             window, sequence = speed_frames(size, photos, order[0], order[-1], scale)
-            speed[size] = measure_speed(ok, window, sequence, repeats, log)
+            speed[size] = quality.round_robin_speed(ok, window, sequence, repeats, log)
     runtime = time.perf_counter() - t0
     text = report(argv, methods, missing, results, speed, scales, sizes, kinds, disps, n_bg,
                   args.threads, repeats, runtime)

@@ -481,14 +481,22 @@ def speed_frames(clip: EvalClip) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 def measure_speed(methods: list[Method], clip: EvalClip, repeats: int, log) -> dict[str, float]:
     window, sequence = speed_frames(clip)
+    return round_robin_speed(methods, window, sequence, repeats, log)
+
+
+def round_robin_speed(methods: list[Method], window: list[np.ndarray],
+                      sequence: list[np.ndarray], repeats: int, log) -> dict[str, float]:
+    """Median seconds per frame per method key over ``repeats`` rounds after a warm-up
+    round, every method once per round (so a noisy CPU slows all of them alike)."""
     times: dict[str, list[float]] = {m.key: [] for m in methods}
     for r in range(repeats + 1):
         for m in methods:
             dt = m.speed_op(window, sequence)
             if r:  # round 0 is the warm-up
                 times[m.key].append(dt)
-        log(f"  speed round {r}/{repeats}: " + ", ".join(
-            f"{m.label} {times[m.key][-1]:.3f}s" for m in methods if r))
+        if r:
+            log(f"  speed round {r}/{repeats}: "
+                + ", ".join(f"{m.label} {times[m.key][-1]:.3f}s" for m in methods))
     return {k: statistics.median(v) for k, v in times.items()}
 
 
