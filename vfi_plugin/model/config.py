@@ -47,6 +47,9 @@ class ModelConfig:
             raise ValueError(f"unknown base {cfg.base!r}")
         if cfg.synthesis_scale not in (1, 2):
             raise ValueError(f"synthesis_scale must be 1 or 2, not {cfg.synthesis_scale!r}")
+        if cfg.multiple % (32 * cfg.synthesis_scale):
+            raise ValueError(f"multiple {cfg.multiple} must be a multiple of "
+                             f"{32 * cfg.synthesis_scale} (the synthesis U-Net reaches 1/32)")
         if cfg.warp_mode not in ("bilinear", "bicubic"):
             raise ValueError(f"unknown warp_mode {cfg.warp_mode!r}")
         return cfg

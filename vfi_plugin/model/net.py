@@ -118,8 +118,7 @@ def loss_fn(out: NetOutput, target: torch.Tensor, base_weight: float = 0.25,
         valid = flow_valid if flow_valid is not None else target.new_ones(target.shape[0])
         count = valid.sum().clamp_min(1.0)
         for pred in (out.flow,) + tuple(out.flow_levels):
-            exact = resize_flow(flow_target, pred.shape[-2:]) if pred.shape[-2:] != flow_target.shape[-2:] \
-                else flow_target
+            exact = resize_flow(flow_target, pred.shape[-2:])
             # end-point error in full-resolution pixels, per sample
             scale = flow_target.shape[-1] / pred.shape[-1]
             err = (pred.float() - exact).unflatten(1, (2, 2)).norm(dim=2).mean((1, 2, 3)) * scale
