@@ -15,6 +15,8 @@ from .net import Net
 
 FORMAT = "vfi-slowmo-weights"
 FORMAT_VERSION = 1
+# config fields that change how a net runs, not its parameters (``reconfigured`` may set them)
+INFERENCE_FIELDS = ("polish", "flow_max_pixels", "warp_mode")
 
 
 def tensors_checksum(tensors: dict[str, torch.Tensor]) -> str:
@@ -124,6 +126,8 @@ def transplant(net: Net, tensors: dict[str, torch.Tensor], fresh: tuple[str, ...
 def reconfigured(net: Net, **changes: Any) -> Net:
     """A copy of ``net`` with config fields ``changes`` (inference settings such as
     ``warp_mode`` or ``polish`` that add no parameters) and the same weights."""
+    if set(changes) - set(INFERENCE_FIELDS):
+        raise ValueError(f"not inference-only settings: {sorted(set(changes) - set(INFERENCE_FIELDS))}")
     new = Net(dataclasses.replace(net.config, **changes)).to(next(net.parameters()).device)
     new.load_state_dict(net.state_dict())
     return new.train(net.training)
