@@ -7,10 +7,25 @@ cd "$(dirname "$0")/.."
 dev=0
 [ "${1:-}" = "--dev" ] && dev=1
 
+# When this set-up last refreshed apt's package lists: kept with the environment it sets up
+# (not in the shared temp folder), and refreshed again once it is a day old.
+apt_stamp=.venv/.slowmo-apt-updated
+refreshed=0
+
+apt_refresh() {  # a failed update is not fatal: the install is still tried (as with stale lists)
+    refreshed=1
+    if apt-get update -qq; then mkdir -p "$(dirname "$apt_stamp")" && touch "$apt_stamp"
+    else echo "warning: apt-get update failed" >&2; fi
+}
+
 apt_install() {
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        if [ ! -f /tmp/.slowmo-apt-updated ]; then apt-get update -qq && touch /tmp/.slowmo-apt-updated; fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+        [ -n "$(find "$apt_stamp" -mmin -1440 2>/dev/null)" ] || apt_refresh
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; then
+            [ "$refreshed" = 1 ] && return 1
+            apt_refresh  # lists refreshed less than a day ago can already be stale
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+        fi
     else
         echo "please install with your package manager: $*" >&2
         return 1
@@ -20,8 +35,10 @@ apt_install() {
 missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
 if [ "$dev" = 1 ]; then
-    # Qt offscreen/Xvfb libraries and Blender for the real Blender add-on test.
-    for lib in libegl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libfontconfig1 libdbus-1-3 libgl1 xvfb xauth; do
+    # Qt's system libraries (offscreen, Xvfb and a real X server: the xcb plugin needs the
+    # libxcb-* ones) and Blender for the real Blender add-on test.
+    for lib in libegl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+               libfontconfig1 libdbus-1-3 libgl1 xvfb xauth; do
         dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
     done
     command -v blender >/dev/null || missing+=(blender)

@@ -3,7 +3,8 @@
 Runs the installer as a subprocess with --python <this test's Python> (the product is
 installed there), so no venv is built and nothing is downloaded. Checks: --dry-run
 writes nothing; install writes the host files; a second run changes nothing and says
-so; --uninstall leaves the temporary HOME exactly as it was (user files untouched).
+so; --uninstall leaves the temporary HOME exactly as it was (user files untouched); host files
+come from the environment registered (--use-env/--python), not from this repository.
 """
 from __future__ import annotations
 
@@ -265,7 +266,7 @@ def test_data_dir_matches_platformdirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "d"))
     monkeypatch.setenv("HOME", str(tmp_path / "h"))
     inst = load_installer()
-    assert str(inst.data_dir()) == platformdirs.user_data_dir("vfi-slowmo")
+    assert str(inst.locations.data_dir()) == platformdirs.user_data_dir("vfi-slowmo")
 
 
 @pytest.mark.skipif(shutil.which("blender") is None, reason="blender not installed")
@@ -346,7 +347,7 @@ def test_default_mode_builds_venv_and_uninstall_removes_it(tmp_path, monkeypatch
         p for p in os.environ["PATH"].split(os.pathsep) if ".cargo" not in p))
     monkeypatch.delenv("BLENDER_USER_SCRIPTS", raising=False)
     inst = load_installer()
-    monkeypatch.setattr(inst, "REPO", repo)
+    monkeypatch.setattr(inst.environment, "REPO", repo)
     base = Path(sys.base_prefix) / "bin" / "python3"
     if os.name != "nt" and base.exists():  # build the venv from a plain Python, as a user would
         monkeypatch.setattr(inst.sys, "executable", str(base))
@@ -365,4 +366,61 @@ def test_default_mode_builds_venv_and_uninstall_removes_it(tmp_path, monkeypatch
     assert "nothing to do" in capsys.readouterr().out
 
     assert inst.main(["--uninstall"]) == 0
+    assert box.snapshot() == before
+
+
+def make_env_with_hosts(root: Path, version: str = "0.0.9") -> tuple[Path, Path]:
+    """A venv (no pip) holding a stand-in SlowMo `version` whose host files differ from the
+    repository's. Returns (venv, its vfi_plugin/resources/hosts)."""
+    venv = root / "other-env"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    purelib = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                  capture_output=True, text=True, check=True).stdout.strip())
+    resources = purelib / "vfi_plugin" / "resources"
+    resources.mkdir(parents=True)
+    (purelib / "vfi_plugin" / "__init__.py").write_text("")
+    (resources / "__init__.py").write_text("")
+    dist = purelib / f"vfi_slowmo-{version}.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: vfi-slowmo\nVersion: {version}\n")
+    hosts = resources / "hosts"
+    shutil.copytree(ROOT / "resources" / "hosts", hosts, ignore=shutil.ignore_patterns("__pycache__"))
+    for rel in ("blender/slowmo_vse/__init__.py", "blender/slowmo_vse/slowmo_core.py",
+                "nuke/menu.py", "resolve/SlowMo.py"):
+        with open(hosts / rel, "a", encoding="utf-8") as fh:
+            fh.write(f"# the copy in SlowMo {version}'s environment\n")
+    with open(hosts / "desktop" / "vfi-slowmo.desktop", "a", encoding="utf-8") as fh:
+        fh.write(f"X-SlowMo-Version={version}\n")
+    return venv, hosts
+
+
+def test_host_files_come_from_the_registered_environment(box, tmp_path_factory):
+    """--use-env/--python: every host gets the files of the SlowMo it will run, not the repository's."""
+    venv, hosts = make_env_with_hosts(tmp_path_factory.mktemp("env"))  # outside the sandbox
+    before = box.snapshot()
+    proc = box.run("--use-env", str(venv), "--no-system-packages", python=None)
+    assert "SlowMo 0.0.9" in proc.stdout
+    for name in ("__init__.py", "slowmo_core.py"):
+        installed = (blender_addon(box) / name).read_bytes()
+        assert installed == (hosts / "blender" / "slowmo_vse" / name).read_bytes()
+        assert installed != (ROOT / "resources" / "hosts" / "blender" / "slowmo_vse" / name).read_bytes()
+    cfg = json.loads((blender_addon(box) / "slowmo_config.json").read_text())
+    assert cfg["version"] == "0.0.9" and Path(cfg["cli"]).parent.parent == venv
+    assert (box.home / ".nuke" / "slowmo" / "menu.py").read_bytes() == (hosts / "nuke" / "menu.py").read_bytes()
+    script = (box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py").read_text()
+    assert script.endswith("# the copy in SlowMo 0.0.9's environment\n")
+    assert "X-SlowMo-Version=0.0.9" in (box.data / "applications" / "vfi-slowmo.desktop").read_text()
+    box.run("--uninstall", python=None)
+    assert box.snapshot() == before
+
+
+def test_existing_env_without_host_files_is_refused(box, tmp_path_factory):
+    """An environment whose SlowMo lacks host files is refused: no files of another version."""
+    venv, hosts = make_env_with_hosts(tmp_path_factory.mktemp("env"))
+    shutil.rmtree(hosts)
+    before = box.snapshot()
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    proc = box.run("--no-system-packages", python=str(python), check=False)
+    assert proc.returncode != 0 and "has no host files" in proc.stderr
     assert box.snapshot() == before
