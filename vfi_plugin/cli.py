@@ -41,10 +41,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="slowmo: play at the source rate, F times longer (default); "
                         "smooth: F times the frame rate, same duration")
     p.add_argument("--codec", choices=tuple(CODECS), default=None,
-                   help="default: from the output's extension (.mp4/.m4v -> h264, .mov -> prores, "
-                        ".mkv -> ffv1, no extension or ending in / -> png); a given codec must "
-                        "fit the extension: h264/h265 write .mp4, .m4v, .mov, .mkv; prores and "
-                        "dnxhr .mov; ffv1 .mkv; png a folder")
+                   help="default: from the output's extension (.mp4/.m4v -> h264, or h265 for a "
+                        "10/12-bit source; .mov -> prores; .mkv -> ffv1; no extension or ending "
+                        "in / -> png); a given codec must fit the extension: h264/h265 write "
+                        ".mp4, .m4v, .mov, .mkv; prores, prores4444 and dnxhr .mov; ffv1 .mkv; "
+                        "png and tiff a folder")
+    p.add_argument("--depth", choices=("keep", "codec"), default="keep",
+                   help="keep: refuse a codec that stores fewer bits than the source (default); "
+                        "codec: write at the codec's depth")
+    p.add_argument("--alpha", choices=("keep", "drop"), default="keep",
+                   help="keep: an alpha source needs a codec with alpha (prores, prores4444, "
+                        "ffv1, png, tiff), else an error (default); drop: write colour only")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="auto",
                    help="auto: drop in slowmo, copy in smooth; stretch: slow it down, pitch kept")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
@@ -123,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         # the output stays a str: a trailing "/" asks for a PNG folder
         request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
                                 args.end, args.mode, args.codec, args.audio, args.device,
-                                args.overwrite, Path(args.weights) if args.weights else None)
+                                args.overwrite, Path(args.weights) if args.weights else None,
+                                args.depth, args.alpha)
         if args.quiet:
             reporter = None
         elif args.progress == "json":

@@ -22,10 +22,12 @@ from typing import Callable, Iterator
 
 import numpy as np
 
+from . import fidelity
 from .errors import Cancelled, UserInputError
 from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, parse_time,
                     probe, read_frames, CODECS)
 from .engine.timing import RetimePlan, parse_factor
+from .media.pixels import PixelLayout
 
 AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
 
@@ -93,6 +95,8 @@ class RenderRequest:
     device: str = "auto"
     overwrite: bool = False
     weights: Path | None = None
+    depth: str = "keep"   # keep: refuse a codec that stores fewer bits than the source; codec
+    alpha: str = "keep"   # keep: refuse a codec without alpha for an alpha source; drop
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ class RenderPlan:
     codec: str
     audio: str  # resolved: drop | stretch | copy
     notices: tuple[str, ...] = ()  # one-line notes for the user (e.g. the end was clamped)
+    layout: PixelLayout = PixelLayout()  # how frames travel: depth, alpha
+    bits: int = 8                        # bits per component the codec stores
 
     @property
     def source_frames(self) -> int:
@@ -125,7 +131,7 @@ class RenderPlan:
         return float(self.output_frames / self.output_fps)
 
     def audio_plan(self) -> AudioPlan | None:
-        if self.audio == "drop" or not self.info.audio or self.codec == "png":
+        if self.audio == "drop" or not self.info.audio or CODECS[self.codec].is_sequence:
             return None
         index = self.info.audio[0].index
         if self.audio == "copy":
@@ -177,6 +183,9 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
         raise UserInputError(f"{source}: the range {_range_point(request.start, start)} to "
                              f"{end_text} must hold at least 2 frames (start must come before end)")
     codec = output_codec(request.output, request.codec)
+    kept = fidelity.decide(info, output, codec, bool(request.codec), request.depth, request.alpha)
+    codec = kept.codec
+    notices.extend(kept.notices)
     min_w, min_h = CODECS[codec].min_size
     width, height = info.display_size
     if width < min_w or height < min_h:
@@ -192,7 +201,8 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     elif retime.mode == "slowmo" and audio == "copy":
         raise UserInputError("audio 'copy' only fits smooth mode: use stretch or drop in slowmo")
     check_output_path(source, output, request.overwrite)
-    return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices))
+    return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices),
+                      kept.layout, kept.bits)
 
 
 def _range_point(text: str | float | int | None, frame: int) -> str:
@@ -429,11 +439,13 @@ class RenderJob:
         done = 0
         try:
             frames = retime_range(interpolator, plan.info.path, plan.start_frame, plan.end_frame,
-                                  plan.retime, cancel=self.cancel, info=plan.info)
+                                  plan.retime, cancel=self.cancel, info=plan.info,
+                                  layout=plan.layout)
             width, height = plan.info.display_size
             writer = FrameWriter(tmp, width, height, plan.output_fps,
                                  plan.codec, color=ColorTags.from_info(plan.info),
-                                 audio=plan.audio_plan())
+                                 audio=plan.audio_plan(), layout=plan.layout, bits=plan.bits,
+                                 hdr=plan.info.hdr_metadata)
             try:
                 for frame in frames:
                     writer.write(frame)
@@ -475,14 +487,16 @@ def load_interpolator_for(request: RenderRequest):
 
 def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,
                  *, cancel: Callable[[], bool] | None = None, info: MediaInfo | None = None,
-                 size: tuple[int, int] | None = None) -> Iterator[np.ndarray]:
+                 size: tuple[int, int] | None = None,
+                 layout: PixelLayout | None = None) -> Iterator[np.ndarray]:
     """Decode [start_frame, end_frame) of ``source`` and yield the retimed frames (no encoding).
 
-    Used by render jobs and by previews (on a proxy, with ``size``).
+    Used by render jobs and by previews (on a proxy, with ``size``); ``layout`` sets the
+    frames' depth and alpha (default 8-bit RGB).
     """
     from .engine import Retimer
 
-    reader = read_frames(source, start_frame, end_frame, size=size, info=info)
+    reader = read_frames(source, start_frame, end_frame, size=size, info=info, layout=layout)
     try:
         yield from Retimer(interpolator, retime, cancel).run(reader)
     finally:
@@ -494,12 +508,13 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            mode: str = "slowmo", codec: str | None = None, audio: str = "auto",
            device: str = "auto", overwrite: bool = False, weights: str | Path | None = None,
            progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-           interpolator=None, notice: NoticeCallback | None = None) -> RenderResult:
+           interpolator=None, notice: NoticeCallback | None = None, depth: str = "keep",
+           alpha: str = "keep") -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
     """
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
                             factor, start, end, mode, codec, audio, device, overwrite,
-                            Path(weights) if weights else None)
+                            Path(weights) if weights else None, depth, alpha)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

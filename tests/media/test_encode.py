@@ -30,15 +30,16 @@ def write(path, frames, width, height, fps=NTSC, codec="h264", **kw):
 
 
 def test_codec_table():
-    assert set(CODECS) == {"h264", "h265", "prores", "dnxhr", "ffv1", "png"}
+    assert set(CODECS) == {"h264", "h265", "prores", "prores4444", "dnxhr", "ffv1", "png", "tiff"}
     for name, spec in CODECS.items():
         assert spec.name == name and spec.label and spec.format
     assert CODECS["h264"].extension == ".mp4" and CODECS["png"].is_sequence
+    assert CODECS["tiff"].is_sequence and CODECS["tiff"].sequence_pattern.endswith(".tif")
 
 
 @pytest.mark.parametrize("codec, size", [
     ("h264", (101, 77)), ("h265", (64, 48)), ("prores", (101, 77)), ("dnxhr", (256, 120)),
-    ("ffv1", (101, 77)),
+    ("ffv1", (101, 77)), ("prores4444", (64, 48)),
 ])
 def test_round_trip(tmp_path, codec, size):
     width, height = size

@@ -1,4 +1,9 @@
-"""Frames in, frames out: the network wrapped for inference on uint8 numpy frames."""
+"""Frames in, frames out: the network wrapped for inference on numpy frames.
+
+Frames are HxWx3 (RGB) or HxWx4 (RGBA) arrays of uint8 or uint16 (full range): deep
+frames are interpolated in float and come back at 16 bits; alpha moves with the
+colour's motion (``Net.carry``).
+"""
 from __future__ import annotations
 
 import contextlib
@@ -14,7 +19,8 @@ from ..model import Net, load_net
 from .device import autocast_dtype, resolve_device
 from .tiling import run_tiled
 
-Window = Sequence[np.ndarray]  # four HxWx3 uint8 frames I1..I4
+Window = Sequence[np.ndarray]  # four HxWxC (C = 3 or 4) uint8 or uint16 frames I1..I4
+PEAK = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class Interpolator:
         return max(1, budget // max(1, height * width))
 
     def midpoint(self, f1: np.ndarray, f2: np.ndarray, f3: np.ndarray, f4: np.ndarray) -> np.ndarray:
-        """The HxWx3 uint8 frame halfway between f2 and f3."""
+        """The frame halfway between f2 and f3 (same shape and dtype)."""
         return self.midpoints([(f1, f2, f3, f4)])[0]
 
     def midpoints(self, windows: Sequence[Window]) -> list[np.ndarray]:
@@ -67,8 +73,11 @@ class Interpolator:
             return []
         shape = check_window(windows[0])
         for win in windows[1:]:
-            if check_window(win) != shape:
-                raise UserInputError(f"all frames must have one size, got {shape} and {win[0].shape}")
+            first = windows[0][0]
+            if (check_window(win) != shape or win[0].shape != first.shape
+                    or win[0].dtype != first.dtype):
+                raise UserInputError(f"all frames must have one shape and type, got {first.shape} "
+                                     f"{first.dtype} and {win[0].shape} {win[0].dtype}")
         results: list[np.ndarray | None] = [None] * len(windows)
         todo = []
         for i, (_, f2, f3, _) in enumerate(windows):
@@ -85,8 +94,11 @@ class Interpolator:
 
     @torch.inference_mode()
     def _run(self, windows: Sequence[Window]) -> list[np.ndarray]:
-        arr = np.stack([np.stack(w) for w in windows])  # B,4,H,W,3 uint8
-        x = torch.from_numpy(arr).to(self.device).permute(0, 1, 4, 2, 3).float().div_(255.0)
+        arr = np.stack([np.stack(w) for w in windows])  # B,4,H,W,C uint8 or uint16
+        peak = PEAK[arr.dtype]
+        if arr.dtype == np.uint16:  # torch has no uint16 arithmetic on every build
+            arr = arr.astype(np.int32)
+        x = torch.from_numpy(arr).to(self.device).permute(0, 1, 4, 2, 3).float().div_(peak)
         h, w = x.shape[-2:]
         opts = self.options
         if h * w > opts.tile_pixels:
@@ -94,8 +106,9 @@ class Interpolator:
         else:
             out = self._forward(x)
         self.net_calls += len(windows)
-        out = out.float().clamp_(0, 1).mul_(255.0).round_().to(torch.uint8)
-        return list(out.permute(0, 2, 3, 1).contiguous().cpu().numpy())
+        out = out.float().clamp_(0, 1).mul_(peak).round_().permute(0, 2, 3, 1).contiguous()
+        dtype = np.uint16 if peak > 255 else np.uint8
+        return list(out.to(torch.int32).cpu().numpy().astype(dtype))
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.options.channels_last:
@@ -104,20 +117,29 @@ class Interpolator:
         ctx = (torch.autocast(self.device.type, dtype=self.dtype) if self.dtype is not None
                else contextlib.nullcontext())
         with ctx:
-            return self.net(x).refined.float()
+            out = self.net(x[:, :, :3])
+            if x.shape[2] == 3:
+                return out.refined.float()
+        with torch.autocast(self.device.type, enabled=False):  # alpha edges want fp32
+            alpha = self.net.carry(out, x[:, 1, 3:].float(), x[:, 2, 3:].float())
+        return torch.cat([out.refined.float(), alpha], 1)
 
 
 def check_window(window: Window) -> tuple[int, int]:
-    """Validate four HxWx3 uint8 frames of one size; return (H, W)."""
+    """Validate four HxWxC frames (C = 3 or 4, uint8 or uint16) of one shape and dtype;
+    return (H, W)."""
     if len(window) != 4:
         raise UserInputError(f"midpoint needs four frames, got {len(window)}")
-    shape = window[0].shape
+    first = window[0]
     for f in window:
-        if not isinstance(f, np.ndarray) or f.dtype != np.uint8 or f.ndim != 3 or f.shape[2] != 3:
-            raise UserInputError("frames must be HxWx3 uint8 numpy arrays")
-        if f.shape != shape:
-            raise UserInputError(f"all frames must have one size, got {shape} and {f.shape}")
-    return shape[0], shape[1]
+        if (not isinstance(f, np.ndarray) or f.dtype not in (np.uint8, np.uint16) or f.ndim != 3
+                or f.shape[2] not in (3, 4)):
+            raise UserInputError("frames must be HxWx3 (RGB) or HxWx4 (RGBA) uint8 or uint16 "
+                                 "numpy arrays")
+        if f.shape != first.shape or f.dtype != first.dtype:
+            raise UserInputError(f"all frames must have one shape and type, got {first.shape} "
+                                 f"{first.dtype} and {f.shape} {f.dtype}")
+    return first.shape[0], first.shape[1]
 
 
 def default_weights_path() -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 from vfi_plugin.errors import UserInputError
 
 DEFAULT_CODEC = "h264"
-SEQUENCE_PATTERN = "frame_%06d.png"
+SEQUENCE_PATTERN = "frame_%06d.png"  # the PNG sequence's; each codec has its own (CodecSpec)
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,18 @@ CONTAINERS: dict[str, Container] = {
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One way a codec stores pixels: bits per component, alpha, pixel format and the
+    encoder options that differ from the codec's own (a profile)."""
+
+    depth: int
+    alpha: bool
+    pix_fmt: str
+    args: tuple[tuple[str, str], ...] = ()
+    label: str = ""  # the name an editor knows it by, when it differs ("ProRes 4444")
+
+
+@dataclass(frozen=True)
 class CodecSpec:
     """How to write one output kind.
 
@@ -44,6 +56,8 @@ class CodecSpec:
     `chroma` is "420", "422", "444" or "rgb" (no YUV matrix needed).
     `extensions` are the containers (CONTAINERS keys) the codec is written
     in, the first one being its default; ("",) is a folder of images.
+    `pix_fmt` is the 8-bit, opaque format; `variants` the deeper and alpha ones
+    (see ``variant``).
     """
 
     name: str
@@ -54,6 +68,37 @@ class CodecSpec:
     chroma: str
     audio_args: tuple[tuple[str, str], ...] = ()
     min_size: tuple[int, int] = (1, 1)
+    variants: tuple[Variant, ...] = ()
+    sequence_pattern: str = SEQUENCE_PATTERN  # image name inside a sequence folder
+
+    @property
+    def base(self) -> Variant:
+        return Variant(8, False, self.pix_fmt)
+
+    def variant(self, bits: int, alpha: bool) -> Variant | None:
+        """The shallowest way to store `bits` per component (with alpha when asked), or
+        None when this codec cannot."""
+        fits = [v for v in (self.base,) + self.variants
+                if v.alpha == alpha and v.depth >= min(bits, 16)]
+        return min(fits, key=lambda v: v.depth) if fits else None
+
+    def storing(self, bits: int, alpha: bool) -> Variant:
+        """The variant that stores frames of `bits` per component: `variant`, else the
+        deepest the codec has (with alpha if it has one, else without)."""
+        exact = self.variant(bits, alpha)
+        if exact is not None:
+            return exact
+        kinds = [v for v in (self.base,) + self.variants if v.alpha == alpha] or \
+            [v for v in (self.base,) + self.variants if not v.alpha]
+        return max(kinds, key=lambda v: v.depth)
+
+    @property
+    def max_depth(self) -> int:
+        return max(v.depth for v in (self.base,) + self.variants)
+
+    @property
+    def has_alpha(self) -> bool:
+        return any(v.alpha for v in self.variants)
 
     @property
     def extension(self) -> str:
@@ -73,42 +118,70 @@ class CodecSpec:
     def writes(self) -> str:
         """What this codec writes, in words: ".mp4, .mov or .mkv" or a folder."""
         if self.is_sequence:
-            return "a folder of PNG frames (a path without a video extension)"
+            return f"a folder of {self.label.split()[0]} frames (a path without a video extension)"
         *rest, last = self.extensions
         return f"{', '.join(rest)} or {last}" if rest else last
 
+
+_AAC = (("c:a", "aac"), ("b:a", "192k"))
+_PCM = (("c:a", "pcm_s16le"),)
 
 CODECS: dict[str, CodecSpec] = {
     "h264": CodecSpec(
         "h264", "H.264 (MP4)", (".mp4", ".m4v", ".mov", ".mkv"),
         (("c:v", "libx264"), ("preset", "medium"), ("crf", "16")),
-        "yuv420p", "420", (("c:a", "aac"), ("b:a", "192k")),
+        "yuv420p", "420", _AAC,
     ),
     "h265": CodecSpec(
         "h265", "H.265 / HEVC (MP4)", (".mp4", ".m4v", ".mov", ".mkv"),
         (("c:v", "libx265"), ("preset", "medium"), ("crf", "18"), ("tag:v", "hvc1"),
          ("x265-params", "log-level=error")),
-        "yuv420p", "420", (("c:a", "aac"), ("b:a", "192k")),
+        "yuv420p", "420", _AAC,
+        variants=(Variant(10, False, "yuv420p10le", (("profile:v", "main10"),), "H.265 Main10"),
+                  Variant(12, False, "yuv420p12le", (("profile:v", "main12"),), "H.265 Main12")),
     ),
     "prores": CodecSpec(
         "prores", "ProRes 422 HQ (MOV)", (".mov",),
         (("c:v", "prores_ks"), ("profile:v", "3"), ("vendor", "apl0")),
-        "yuv422p10le", "422", (("c:a", "pcm_s16le"),),
+        "yuv422p10le", "422", _PCM,
+        variants=(Variant(10, False, "yuv422p10le"),
+                  Variant(10, True, "yuva444p10le", (("profile:v", "4"), ("alpha_bits", "16")),
+                          "ProRes 4444")),
+    ),
+    "prores4444": CodecSpec(
+        "prores4444", "ProRes 4444 (MOV)", (".mov",),
+        (("c:v", "prores_ks"), ("profile:v", "4"), ("vendor", "apl0")),
+        "yuv444p10le", "444", _PCM,
+        variants=(Variant(10, False, "yuv444p10le"),
+                  Variant(10, True, "yuva444p10le", (("alpha_bits", "16"),))),
     ),
     "dnxhr": CodecSpec(
         "dnxhr", "DNxHR HQ (MOV)", (".mov",),
         (("c:v", "dnxhd"), ("profile:v", "dnxhr_hq")),
-        "yuv422p", "422", (("c:a", "pcm_s16le"),), min_size=(256, 120),
+        "yuv422p", "422", _PCM, min_size=(256, 120),
+        variants=(Variant(10, False, "yuv422p10le", (("profile:v", "dnxhr_hqx"),), "DNxHR HQX"),),
     ),
     "ffv1": CodecSpec(
         "ffv1", "FFV1 lossless (MKV)", (".mkv",),
         (("c:v", "ffv1"), ("level", "3"), ("g", "1"), ("slicecrc", "1")),
         "gbrp", "rgb", (("c:a", "flac"),),
+        variants=(Variant(16, False, "gbrp16le"), Variant(8, True, "gbrap"),
+                  Variant(16, True, "gbrap16le")),
     ),
     "png": CodecSpec(
         "png", "PNG sequence (folder)", ("",),
         (("c:v", "png"), ("start_number", "1")),
         "rgb24", "rgb",
+        variants=(Variant(16, False, "rgb48be"), Variant(8, True, "rgba"),
+                  Variant(16, True, "rgba64be")),
+    ),
+    "tiff": CodecSpec(
+        "tiff", "TIFF sequence (folder)", ("",),
+        (("c:v", "tiff"), ("compression_algo", "deflate"), ("start_number", "1")),
+        "rgb24", "rgb",
+        variants=(Variant(16, False, "rgb48le"), Variant(8, True, "rgba"),
+                  Variant(16, True, "rgba64le")),
+        sequence_pattern="frame_%06d.tif",
     ),
 }
 

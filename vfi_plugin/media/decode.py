@@ -13,6 +13,7 @@ from vfi_plugin.errors import MediaError, UserInputError
 
 from . import process
 from .color import sws_matrix
+from .pixels import PixelLayout
 from .probe import MediaInfo, probe
 from .tools import ffmpeg_exe, file_url  # noqa: F401 - file_url is also imported from here
 
@@ -22,21 +23,23 @@ SCALE_FLAGS = "bicubic+accurate_rnd+full_chroma_int"
 
 
 class FrameReader:
-    """Iterator and context manager over HxWx3 uint8 RGB frames from ffmpeg.
+    """Iterator and context manager over RGB(A) frames from ffmpeg.
 
-    Reads exactly width*height*3 bytes per frame from ffmpeg's stdout; stops
-    at `count` frames or when ffmpeg's output ends (see `frames_read`).
+    Frames are HxWxC arrays as `layout` says (default HxWx3 uint8); reads exactly
+    one frame's bytes at a time from ffmpeg's stdout; stops at `count` frames or
+    when ffmpeg's output ends (see `frames_read`).
     """
 
     def __init__(self, args: Sequence[str], width: int, height: int,
-                 count: int | None, source: Path) -> None:
+                 count: int | None, source: Path, layout: PixelLayout = PixelLayout()) -> None:
         self._proc = None
         self.width = width
         self.height = height
         self.count = count
         self.source = source
+        self.layout = layout
         self.frames_read = 0
-        self._frame_bytes = width * height * 3
+        self._frame_bytes = width * height * layout.bytes_per_pixel
         self._proc = process.start(args, stdout=True)
         self._stderr = process.StderrTail(self._proc.stderr)
 
@@ -54,7 +57,8 @@ class FrameReader:
             self._finish()
             raise StopIteration
         self.frames_read += 1
-        return np.frombuffer(buf, dtype=np.uint8).reshape(self.height, self.width, 3)
+        return np.frombuffer(buf, dtype=self.layout.dtype).reshape(
+            self.height, self.width, self.layout.channels)
 
     def _read_into(self, buf: bytearray) -> int:
         view = memoryview(buf)
@@ -103,9 +107,12 @@ def read_frames(
     *,
     size: tuple[int, int] | None = None,
     info: MediaInfo | None = None,
+    layout: PixelLayout | None = None,
 ) -> FrameReader:
-    """Decode frames [start_frame, end_frame) of the video as RGB arrays.
+    """Decode frames [start_frame, end_frame) of the video as RGB(A) arrays.
 
+    `layout` (default: 8-bit RGB) sets the frames' depth and alpha; 16-bit frames
+    hold the source's samples scaled to the full uint16 range.
     Rotation metadata is applied like players do; `size=(w, h)` scales the
     (rotated) frames. Frame numbers match probe(): the stream is read at
     constant frame rate `info.fps`. end_frame=None reads to the last frame.
@@ -126,8 +133,9 @@ def read_frames(
     if width <= 0 or height <= 0:
         raise ValueError(f"bad frame size {size}")
     count = end_frame - start_frame
-    args = _command(info, start_frame, count, (width, height))
-    return FrameReader(args, width, height, count, path)
+    layout = layout or PixelLayout()
+    args = _command(info, start_frame, count, (width, height), layout)
+    return FrameReader(args, width, height, count, path, layout)
 
 
 def seek_args(info: MediaInfo, frame: int) -> tuple[dict, float | None]:
@@ -168,22 +176,25 @@ def constant_rate(stream: ffmpeg.nodes.FilterableStream,
 
 
 def rgb_filters(stream: ffmpeg.nodes.FilterableStream, info: MediaInfo, width: int,
-                height: int) -> ffmpeg.nodes.FilterableStream:
+                height: int, pix_fmt: str = "rgb24") -> ffmpeg.nodes.FilterableStream:
     """Constant frame rate, then to_rgb()."""
-    return to_rgb(constant_rate(stream, info.fps), info, width, height)
+    return to_rgb(constant_rate(stream, info.fps), info, width, height, pix_fmt)
 
 
 def to_rgb(stream: ffmpeg.nodes.FilterableStream, info: MediaInfo, width: int,
-           height: int) -> ffmpeg.nodes.FilterableStream:
-    """Scale to width x height and convert to rgb24 with the source's YUV matrix."""
+           height: int, pix_fmt: str = "rgb24") -> ffmpeg.nodes.FilterableStream:
+    """Scale to width x height and convert to `pix_fmt` (rgb24, rgb48le, rgba, ...) with
+    the source's YUV matrix."""
     stream = stream.filter(
         "scale", w=width, h=height, flags=SCALE_FLAGS,
         in_color_matrix=sws_matrix(info.color_space, info.width, info.height),
     )
-    return stream.filter("format", "rgb24")
+    return stream.filter("format", pix_fmt)
 
 
-def _command(info: MediaInfo, start: int, count: int, size: tuple[int, int]) -> list[str]:
-    video = rgb_filters(seek_stream(info, start), info, *size)
-    out = ffmpeg.output(video, "pipe:", format="rawvideo", pix_fmt="rgb24", **{"frames:v": count})
+def _command(info: MediaInfo, start: int, count: int, size: tuple[int, int],
+             layout: PixelLayout) -> list[str]:
+    video = rgb_filters(seek_stream(info, start), info, *size, pix_fmt=layout.pix_fmt)
+    out = ffmpeg.output(video, "pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
+                        **{"frames:v": count})
     return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())

@@ -13,10 +13,12 @@ from vfi_plugin.errors import MediaError, UserInputError
 
 from . import process
 from .audio import AudioPlan, audio_stream
-from .codecs import (CODECS, DEFAULT_CODEC, SEQUENCE_PATTERN, CodecSpec, Container, codec_for_path,
+from .codecs import (CODECS, DEFAULT_CODEC, CodecSpec, Container, Variant, codec_for_path,
                      get_codec, output_container)
 from .color import ColorTags, matrix_tag, sws_matrix
 from .decode import SCALE_FLAGS
+from .pixels import PixelLayout
+from .probe import HdrMetadata
 from .tools import ffmpeg_exe, file_url
 
 __all__ = ["CODECS", "CodecSpec", "FrameWriter", "codec_for_path", "output_size"]
@@ -32,7 +34,8 @@ def output_size(codec: str, width: int, height: int) -> tuple[int, int]:
 
 
 class FrameWriter:
-    """Context manager that pipes HxWx3 uint8 RGB frames into ffmpeg.
+    """Context manager that pipes RGB(A) frames (HxWxC, as `layout` says; default
+    HxWx3 uint8) into ffmpeg.
 
     Writes exactly `path` (for "png", a folder it creates holding
     frame_000001.png, ...) in the container its extension names (see
@@ -43,16 +46,23 @@ class FrameWriter:
     the size when unknown) and the colour tags (range, matrix, transfer,
     primaries) are written; RGB codecs are tagged as RGB, full range.
     4:2:0 codecs need even sizes: odd ones are padded by one black
-    row/column at the right/bottom (see output_size). Leaving the `with`
-    block on an exception aborts (deletes the output).
+    row/column at the right/bottom (see output_size). `bits` is the depth to
+    store (default: 8 for 8-bit frames, else the deepest the codec has, see
+    CodecSpec.storing); frames with alpha go to the codec's alpha variant.
+    `hdr` (mastering display, content light level) is written where the
+    encoder takes it (H.265). Leaving the `with` block on an exception
+    aborts (deletes the output).
     """
 
     def __init__(self, path: str | os.PathLike[str], width: int, height: int, fps: Fraction,
                  codec: str = DEFAULT_CODEC, *, color: ColorTags | None = None,
-                 audio: AudioPlan | None = None) -> None:
+                 audio: AudioPlan | None = None, layout: PixelLayout = PixelLayout(),
+                 bits: int | None = None, hdr: HdrMetadata | None = None) -> None:
         self._proc = None
         self.path = Path(path)
         self.spec = get_codec(codec)
+        self.layout = layout
+        self.variant = self.spec.storing(bits or layout.depth, layout.alpha)
         self.container = output_container(self.path, self.spec.name, strict=False)
         self.width, self.height = int(width), int(height)
         self.fps = Fraction(fps)
@@ -66,8 +76,8 @@ class FrameWriter:
                 f"(got {self.width}x{self.height}); choose another codec")
         self._created_dir = self._prepare_output()
         try:
-            args = _command(self.path, self.spec, self.container, self.width, self.height,
-                            self.fps, color or ColorTags(), audio)
+            args = _command(self.path, self.spec, self.variant, self.container, self.layout,
+                            self.width, self.height, self.fps, color or ColorTags(), audio, hdr)
             self._proc = process.start(args, stdin=True)
         except BaseException:  # nothing written yet: only undo the folder we made
             if self._created_dir:
@@ -82,16 +92,17 @@ class FrameWriter:
             return False
         if self.path.is_dir():
             if any(self.path.iterdir()):
-                raise UserInputError(f"{self.path}: folder for PNG frames is not empty")
+                raise UserInputError(f"{self.path}: folder for {self.spec.label} frames is not empty")
             return False
         self.path.mkdir(parents=True)
         return True
 
     def write(self, frame: np.ndarray) -> None:
-        """Encode one HxWx3 uint8 RGB frame; MediaError if ffmpeg has died."""
-        if frame.shape != (self.height, self.width, 3) or frame.dtype != np.uint8:
-            raise ValueError(f"expected a {self.height}x{self.width}x3 uint8 frame, "
-                             f"got {frame.shape} {frame.dtype}")
+        """Encode one frame of the writer's layout; MediaError if ffmpeg has died."""
+        lay = self.layout
+        if frame.shape != (self.height, self.width, lay.channels) or frame.dtype != lay.dtype:
+            raise ValueError(f"expected a {self.height}x{self.width}x{lay.channels} "
+                             f"{np.dtype(lay.dtype).name} frame, got {frame.shape} {frame.dtype}")
         if self._proc is None:
             raise MediaError(f"{self.path}: writer is already closed")
         try:
@@ -137,8 +148,9 @@ class FrameWriter:
             if self._created_dir:
                 shutil.rmtree(self.path, ignore_errors=True)
             else:
-                for png in self.path.glob("frame_*.png"):
-                    png.unlink(missing_ok=True)
+                suffix = self.spec.sequence_pattern.rsplit(".", 1)[-1]
+                for image in self.path.glob(f"frame_*.{suffix}"):
+                    image.unlink(missing_ok=True)
         else:
             self.path.unlink(missing_ok=True)
 
@@ -159,32 +171,39 @@ class FrameWriter:
             pass
 
 
-def _command(path: Path, spec: CodecSpec, container: Container, width: int, height: int,
-             fps: Fraction, color: ColorTags, audio: AudioPlan | None) -> list[str]:
+def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container,
+             layout: PixelLayout, width: int, height: int, fps: Fraction, color: ColorTags,
+             audio: AudioPlan | None, hdr: HdrMetadata | None) -> list[str]:
     rate = f"{fps.numerator}/{fps.denominator}"
-    video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}",
-                         framerate=rate).video
+    video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
+                         s=f"{width}x{height}", framerate=rate).video
     out_w, out_h = output_size(spec.name, width, height)
     if (out_w, out_h) != (width, height):
-        video = video.filter("pad", w=out_w, h=out_h, x=0, y=0, color="black")
+        video = video.filter("pad", w=out_w, h=out_h, x=0, y=0, color="black@0")
     opts: dict[str, object] = dict(spec.args)
+    opts.update(variant.args)
     opts.update(container.args)
-    opts.update(format=container.format, r=rate, pix_fmt=spec.pix_fmt)
+    opts.update(format=container.format, r=rate, pix_fmt=variant.pix_fmt)
+    if hdr is not None and spec.name == "h265":
+        opts["x265-params"] = ":".join([str(opts.get("x265-params", "log-level=error")), "hdr10=1"]
+                                       + ([f"master-display={hdr.master_display}"]
+                                          if hdr.master_display else [])
+                                       + ([f"max-cll={hdr.max_cll}"] if hdr.max_cll else []))
     params: dict[str, str] = {}
     if spec.chroma == "rgb":
-        video = video.filter("format", spec.pix_fmt)
+        video = video.filter("format", variant.pix_fmt)
         params.update(colorspace="gbr", range="pc")
     else:
         matrix = sws_matrix(color.color_space, width, height)
         out_range = "pc" if color.color_range == "pc" else "tv"
         video = video.filter("scale", out_color_matrix=matrix, out_range=out_range,
-                             flags=SCALE_FLAGS).filter("format", spec.pix_fmt)
+                             flags=SCALE_FLAGS).filter("format", variant.pix_fmt)
         params.update(colorspace=matrix_tag(matrix), range=out_range)
     if color.color_transfer:
         params["color_trc"] = color.color_transfer
     if color.color_primaries:
         params["color_primaries"] = color.color_primaries
-    if spec.name != "png":
+    if not spec.is_sequence:
         # Tag the frames themselves: every encoder and muxer picks this up.
         video = video.filter("setparams", **params)
     streams = [video]
@@ -192,7 +211,7 @@ def _command(path: Path, spec: CodecSpec, container: Container, width: int, heig
         streams.append(audio_stream(audio))
         opts.update(dict(spec.audio_args))
     if spec.is_sequence:  # the image2 muxer reads '%' in the folder's name as a pattern
-        url = file_url(Path(str(path).replace("%", "%%")) / SEQUENCE_PATTERN)
+        url = file_url(Path(str(path).replace("%", "%%")) / spec.sequence_pattern)
     else:
         url = file_url(path)
     out = ffmpeg.output(*streams, url, **opts)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from vfi_plugin.errors import UserInputError
 
+from .pixels import format_facts
 from .process import one_line
 from .tools import ffprobe_exe, file_url
 
@@ -27,6 +28,18 @@ class AudioStream:
     sample_rate: int | None
     channels: int | None
     duration: float | None
+
+
+@dataclass(frozen=True)
+class HdrMetadata:
+    """Static HDR metadata, in the units of x265's options.
+
+    ``master_display`` is "G(x,y)B(x,y)R(x,y)WP(x,y)L(max,min)" (chromaticities in
+    1/50000, luminance in 1/10000 cd/m2), ``max_cll`` "MaxCLL,MaxFALL" in cd/m2.
+    """
+
+    master_display: str | None = None
+    max_cll: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,16 @@ class MediaInfo:
     color_primaries: str | None
     audio: tuple[AudioStream, ...] = ()
     stream_index: int = 0
+    bit_depth: int = 8                     # bits per component of pix_fmt
+    alpha: bool = False                    # pix_fmt carries an alpha channel
+    sample_aspect_ratio: Fraction | None = None  # None: square pixels (1:1 or unset)
+    field_order: str | None = None         # "tt", "bb", "tb", "bt" (interlaced) or None
+    timecode: str | None = None            # the start timecode ("01:00:00:00"), if tagged
+    hdr_metadata: HdrMetadata | None = None  # mastering display / content light level
+
+    @property
+    def interlaced(self) -> bool:
+        return self.field_order in ("tt", "bb", "tb", "bt")
 
     @property
     def has_audio(self) -> bool:
@@ -95,6 +118,8 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         raise _not_video(path, "no video frames")
     if duration <= 0:
         duration = float(frame_count / fps)
+    facts = format_facts(video.get("pix_fmt"))
+    transfer = _tag(video.get("color_transfer"))
     return MediaInfo(
         path=path,
         width=width,
@@ -112,7 +137,78 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         color_primaries=_tag(video.get("color_primaries")),
         audio=tuple(_audio(s) for s in streams if s.get("codec_type") == "audio"),
         stream_index=int(video.get("index", 0)),
+        bit_depth=facts.bits,
+        alpha=facts.alpha,
+        sample_aspect_ratio=_sar(video.get("sample_aspect_ratio")),
+        field_order=_field_order(video.get("field_order")),
+        timecode=_timecode(streams, fmt),
+        hdr_metadata=(_hdr(path, video) if transfer in HDR_TRANSFERS else None),
     )
+
+
+HDR_TRANSFERS = ("smpte2084", "arib-std-b67")  # PQ, HLG
+
+
+def _sar(text: object) -> Fraction | None:
+    try:
+        num, den = (int(v) for v in str(text).split(":"))
+        sar = Fraction(num, den)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return None if sar in (0, 1) else sar
+
+
+def _field_order(text: object) -> str | None:
+    return str(text) if text in ("tt", "bb", "tb", "bt") else None
+
+
+def _timecode(streams: list[dict], fmt: dict) -> str | None:
+    """The start timecode: a tag of the video or a tmcd data stream (MOV/MP4) or of the
+    file (Matroska's TIMECODE, MXF)."""
+    for tags in [s.get("tags") or {} for s in streams] + [fmt.get("tags") or {}]:
+        for key, value in tags.items():
+            if key.lower() == "timecode" and value:
+                return str(value)
+    return None
+
+
+def _hdr(path: Path, video: dict) -> HdrMetadata | None:
+    """Mastering display and content light level of an HDR stream, from its stream side
+    data (MKV, MP4) or else from its first frame (HEVC SEI)."""
+    sides = list(video.get("side_data_list") or [])
+    kinds = {str(s.get("side_data_type", "")) for s in sides}
+    if not {"Mastering display metadata", "Content light level metadata"} & kinds:
+        try:
+            data = _run_ffprobe(path, ["-select_streams", str(video.get("index", 0)),
+                                       "-read_intervals", "%+#1", "-show_frames",
+                                       "-show_entries", "frame=side_data_list"])
+            frames = data.get("frames") or [{}]
+            sides = list(frames[0].get("side_data_list") or [])
+        except UserInputError:
+            return None
+    master = light = None
+    for side in sides:
+        kind = str(side.get("side_data_type", ""))
+        if kind == "Mastering display metadata":
+            master = _master_display(side)
+        elif kind == "Content light level metadata":
+            light = f"{_int(side.get('max_content')) or 0},{_int(side.get('max_average')) or 0}"
+    return HdrMetadata(master, light) if master or light else None
+
+
+def _master_display(side: dict) -> str | None:
+    def scaled(key: str, unit: int) -> int:
+        return int(round(float(Fraction(str(side[key]))) * unit))
+
+    try:
+        xy = {c: (scaled(f"{c}_x", 50000), scaled(f"{c}_y", 50000)) for c in ("green", "blue", "red")}
+        wp = (scaled("white_point_x", 50000), scaled("white_point_y", 50000))
+        lum = (scaled("max_luminance", 10000), scaled("min_luminance", 10000))
+    except (KeyError, ValueError, ZeroDivisionError):
+        return None
+    g, b, r = xy["green"], xy["blue"], xy["red"]
+    return (f"G({g[0]},{g[1]})B({b[0]},{b[1]})R({r[0]},{r[1]})"
+            f"WP({wp[0]},{wp[1]})L({lum[0]},{lum[1]})")
 
 
 def _is_video(stream: dict) -> bool:

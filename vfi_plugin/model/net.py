@@ -23,6 +23,20 @@ class NetOutput(NamedTuple):
     base: torch.Tensor       # plain blend or motion-compensated blend
     flow: torch.Tensor | None = None  # the flow head's [B, 4, H, W] flows before the polish
     flow_levels: tuple[torch.Tensor, ...] = ()  # each flow level's output, at its own scale
+    warp_flow: torch.Tensor | None = None  # [B, 4, H, W] polished flows the base warps with
+    mask: torch.Tensor | None = None       # [B, 1, H, W] the base's weight of warped I2
+
+
+class Motion(NamedTuple):
+    """The motion-compensated base and what it is made of (padded size)."""
+
+    base: torch.Tensor
+    i2: torch.Tensor                 # I2 warped to the middle time
+    i3: torch.Tensor                 # I3 warped to the middle time
+    flow: torch.Tensor | None        # the flow head's flows (before the polish)
+    levels: tuple[torch.Tensor, ...]
+    warp_flow: torch.Tensor | None   # the polished flows I2 and I3 were warped with
+    mask: torch.Tensor | None        # the blend weight of warped I2
 
 
 class Net(nn.Module):
@@ -51,7 +65,7 @@ class Net(nn.Module):
         if ph or pw:
             flat = F.pad(frames.flatten(0, 1), (0, pw, 0, ph), mode="replicate")
             frames = flat.unflatten(0, (b, t))
-        base, i2, i3, flow, levels = self.motion(frames)
+        base, i2, i3, flow, levels, warp_flow, mask = self.motion(frames)
         centred = frames - 0.5
         context = torch.cat([base, i2, i3], 1) - 0.5
         if self.config.synthesis_scale == 1:
@@ -68,8 +82,21 @@ class Net(nn.Module):
         refined = synthesis + self.refinement(synthesis - 0.5, i2 - 0.5, i3 - 0.5)
         if ph or pw:
             synthesis, refined, base = (x[..., :h, :w] for x in (synthesis, refined, base))
-            flow = flow[..., :h, :w] if flow is not None else None
-        return NetOutput(synthesis, refined, base, flow, levels)
+            flow, warp_flow, mask = (x[..., :h, :w] if x is not None else None
+                                     for x in (flow, warp_flow, mask))
+        return NetOutput(synthesis, refined, base, flow, levels, warp_flow, mask)
+
+    def carry(self, out: NetOutput, a2: torch.Tensor, a3: torch.Tensor) -> torch.Tensor:
+        """Another channel (alpha, [B, C, H, W] of I2 and I3) moved to the middle time
+        with the motion of ``out``: warped like the colour and blended with its mask
+        (for the blend base: the plain mean). Values are clamped to [0, 1]."""
+        if out.warp_flow is None or out.mask is None:
+            return (0.5 * (a2 + a3)).clamp(0, 1)
+        flow = out.warp_flow.to(a2.dtype)
+        w2 = backward_warp(a2, flow[:, :2], self.config.warp_mode)
+        w3 = backward_warp(a3, flow[:, 2:], self.config.warp_mode)
+        mask = out.mask.to(a2.dtype)
+        return (mask * w2 + (1 - mask) * w3).clamp(0, 1)
 
     def flow_downscale(self, height: int, width: int) -> int:
         """1, 2, 4, ...: the factor the flow head's input is downscaled by at this size."""
@@ -78,12 +105,11 @@ class Net(nn.Module):
             k *= 2
         return k
 
-    def motion(self, frames: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        """The base and what it is made of, for padded [B, 4, 3, H, W] frames:
-        (base, warped I2, warped I3, head flow or None, per-level flows)."""
+    def motion(self, frames: torch.Tensor) -> Motion:
+        """The base and what it is made of, for padded [B, 4, 3, H, W] frames."""
         i2, i3 = frames[:, 1], frames[:, 2]
         if self.flow is None:
-            return 0.5 * (i2 + i3), i2, i3, None, ()
+            return Motion(0.5 * (i2 + i3), i2, i3, None, (), None, None)
         h, w = frames.shape[-2:]
         flat = frames.flatten(1, 2)
         k = self.flow_downscale(h, w)
@@ -94,7 +120,7 @@ class Net(nn.Module):
         polished = polish_flow(i2, i3, flow, self.config.polish)
         i2 = backward_warp(i2, polished[:, :2], self.config.warp_mode)
         i3 = backward_warp(i3, polished[:, 2:], self.config.warp_mode)
-        return mask * i2 + (1 - mask) * i3, i2, i3, flow, tuple(levels)
+        return Motion(mask * i2 + (1 - mask) * i3, i2, i3, flow, tuple(levels), polished, mask)
 
 
 def loss_fn(out: NetOutput, target: torch.Tensor, base_weight: float = 0.25,

@@ -179,8 +179,8 @@ class Trainer:
         image nets do not run; their outputs are reported as the base)."""
         if self.parts == "all":
             return self.net(frames)
-        base, _, _, flow, levels = self.net.motion(frames)
-        return NetOutput(base, base, base, flow, levels)
+        m = self.net.motion(frames)
+        return NetOutput(m.base, m.base, m.base, m.flow, m.levels)
 
     # -- loop --------------------------------------------------------------
     def run(self, minutes: float, export_to: Path | None = None, max_steps: int | None = None) -> None:

@@ -1,0 +1,109 @@
+"""What the output keeps of the source: bit depth, alpha and HDR, or a clear refusal.
+
+One decision per render, made before anything runs: the codec (the extension's
+default may give way to one that keeps the source's depth), the pixel layout frames
+travel in, the depth the codec stores, and one-line notices for what changes. A loss
+the user did not ask for is refused with the way out named, never written silently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UserInputError
+from .media import CODECS, MediaInfo
+from .media.pixels import PixelLayout
+from .media.probe import HDR_TRANSFERS
+
+# keep: refuse writing a deep (> 8-bit) source at 8 bits (deeper losses, e.g. 12 -> 10, are
+# only noticed); codec: accept whatever the codec stores
+DEPTH_CHOICES = ("keep", "codec")
+ALPHA_CHOICES = ("keep", "drop")
+# when no codec is asked for, a deep source swaps the extension's 8-bit default for these
+_DEEP_DEFAULTS = {"h264": "h265"}
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """How the output is written: codec, pipe layout, stored bits, notices."""
+
+    codec: str
+    layout: PixelLayout
+    bits: int                 # bits per component the codec stores
+    notices: tuple[str, ...] = ()
+
+    @property
+    def variant_label(self) -> str:
+        spec = CODECS[self.codec]
+        return spec.storing(self.bits, self.layout.alpha).label or spec.label
+
+
+def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
+           depth: str = "keep", alpha: str = "keep") -> Fidelity:
+    """The output's codec and pixels for `info` written as `codec` to `output`.
+
+    `codec_given`: the user named the codec (else the extension chose it and may be
+    swapped for a deeper one). UserInputError names the file, what would be lost and
+    the choices that keep it.
+    """
+    if depth not in DEPTH_CHOICES:
+        raise UserInputError(f"bad depth '{depth}': use {', '.join(DEPTH_CHOICES)}")
+    if alpha not in ALPHA_CHOICES:
+        raise UserInputError(f"bad alpha '{alpha}': use {', '.join(ALPHA_CHOICES)}")
+    notices: list[str] = []
+    bits = info.bit_depth
+    if not codec_given and bits > 8 and codec in _DEEP_DEFAULTS:
+        deeper = _DEEP_DEFAULTS[codec]
+        if CODECS[deeper].variant(bits, False) is not None:
+            notices.append(f"{info.path}: {bits}-bit source: writing "
+                           f"{CODECS[deeper].storing(bits, False).label} to keep its depth")
+            codec = deeper
+    spec = CODECS[codec]
+    keep_alpha = info.alpha and alpha == "keep"
+    if info.alpha and alpha == "drop":
+        notices.append(f"{info.path}: the alpha channel is dropped (--alpha drop)")
+    if keep_alpha and not spec.has_alpha:
+        raise UserInputError(
+            f"{output}: the source has an alpha channel, which {spec.label} cannot carry: "
+            f"use {_alpha_codecs()}, or --alpha drop")
+    variant = spec.variant(bits, keep_alpha)
+    if variant is None:
+        fallback = spec.storing(bits, keep_alpha)
+        stored, label = fallback.depth, fallback.label or spec.label
+        if stored >= 10 and depth != "codec":  # 12/16 -> 10+: no banding; said, not refused
+            notices.append(f"{info.path}: {bits}-bit source written at {stored} bits, the most "
+                           f"{label} stores (all {bits} bits: {_deep_codecs(bits)})")
+        elif depth != "codec":
+            raise UserInputError(
+                f"{output}: the source has {bits}-bit samples and {label} stores "
+                f"{stored}: use {_deep_codecs(bits)}, or --depth codec to write {stored} bits")
+        else:
+            notices.append(f"{info.path}: {bits}-bit source written at {stored} bits "
+                           f"({label}; --depth codec)")
+        variant = spec.storing(bits, keep_alpha)
+    if info.color_transfer in HDR_TRANSFERS and variant.depth <= 8:
+        raise UserInputError(
+            f"{output}: the source is HDR ({_transfer_name(info.color_transfer)}), which "
+            f"8 bits would band: use {_deep_codecs(10)}")
+    if info.hdr_metadata is not None and codec != "h265":
+        notices.append(f"{info.path}: HDR mastering-display and light-level metadata are "
+                       f"written for H.265 only; {spec.label} keeps the colour tags")
+    if variant.label and variant.alpha and codec == "prores":
+        notices.append(f"{info.path}: writing {variant.label} to keep the alpha channel")
+    layout = PixelLayout(16 if bits > 8 and variant.depth > 8 else 8, keep_alpha)
+    return Fidelity(codec, layout, variant.depth, tuple(notices))
+
+
+def _deep_codecs(bits: int) -> str:
+    names = [name for name, spec in CODECS.items() if spec.variant(bits, False) is not None]
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def _alpha_codecs() -> str:
+    names = [f"{name} ({'/'.join(spec.extensions) if not spec.is_sequence else 'a folder'})"
+             for name, spec in CODECS.items() if spec.has_alpha]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
+
+
+def _transfer_name(transfer: str | None) -> str:
+    return {"smpte2084": "PQ", "arib-std-b67": "HLG"}.get(transfer or "", str(transfer))
