@@ -90,6 +90,13 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
                        f"written for H.265 only; {spec.label} keeps the colour tags")
     if variant.label and variant.alpha and codec == "prores":
         notices.append(f"{info.path}: writing {variant.label} to keep the alpha channel")
+    if spec.is_sequence and info.sample_aspect_ratio is not None:
+        sar = info.sample_aspect_ratio
+        notices.append(f"{info.path}: {spec.label.split()[0]} frames carry no pixel aspect: the "
+                       f"source's {sar.numerator}:{sar.denominator} is not kept")
+    if spec.is_sequence and info.timecode:
+        notices.append(f"{info.path}: frames are numbered from 1; the source's timecode "
+                       f"{info.timecode} is not kept")
     layout = PixelLayout(16 if bits > 8 and variant.depth > 8 else 8, keep_alpha)
     return Fidelity(codec, layout, variant.depth, tuple(notices))
 

@@ -28,6 +28,7 @@ from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, 
                     probe, read_frames, CODECS)
 from .engine.timing import RetimePlan, parse_factor
 from .media.pixels import PixelLayout
+from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
 
 AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
 
@@ -130,6 +131,29 @@ class RenderPlan:
     def output_duration(self) -> float:
         return float(self.output_frames / self.output_fps)
 
+    @property
+    def sample_aspect_ratio(self) -> Fraction | None:
+        """The source's pixel aspect as displayed (inverted when the source is rotated)."""
+        sar = self.info.sample_aspect_ratio
+        if sar is None:
+            return None
+        return 1 / sar if self.info.rotation in (90, 270) else sar
+
+    @property
+    def output_timecode(self) -> str | None:
+        """The start timecode of the output: the source's at the range start, counted at
+        the output's frame rate (drop frame when the source's is and the rate allows)."""
+        if not self.info.timecode:
+            return None
+        try:
+            first = timecode_to_frames(self.info.timecode, self.info.fps) + self.start_frame
+        except UserInputError:
+            return None
+        drop = ";" in self.info.timecode or "." in self.info.timecode
+        count = round(first * self.output_fps / self.info.fps)
+        return frames_to_timecode(count, self.output_fps,
+                                  drop and self.output_fps.denominator == 1001)
+
     def audio_plan(self) -> AudioPlan | None:
         if self.audio == "drop" or not self.info.audio or CODECS[self.codec].is_sequence:
             return None
@@ -167,12 +191,12 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     if total < 2:
         raise UserInputError(f"{source}: the clip has only {total} frame; "
                              f"slow motion needs at least 2")
-    start = 0 if request.start in (None, "") else parse_time(request.start, info.fps)
-    end = total if request.end in (None, "") else parse_time(request.end, info.fps)
+    notices: list[str] = []
+    start = 0 if request.start in (None, "") else _frame_of(request.start, info, notices)
+    end = total if request.end in (None, "") else _frame_of(request.end, info, notices)
     if start < 0 or start >= total:
         raise UserInputError(f"{source}: start {request.start} is outside the clip "
                              f"(0 to {total - 1} frames)")
-    notices: list[str] = []
     end_text = _range_point(request.end, end)
     if end > total:
         notices.append(f"{source}: end {request.end} is past the clip's end ({total} frames, "
@@ -203,6 +227,23 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     check_output_path(source, output, request.overwrite)
     return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices),
                       kept.layout, kept.bits)
+
+
+def _frame_of(text: str | float | int, info: MediaInfo, notices: list[str]) -> int:
+    """A range point's frame. A timecode at or after the source's start timecode is read
+    as the source's own (01:00:00:12 on a clip starting at 01:00:00:00 is frame 12),
+    with a notice; anything else counts from the clip's first frame."""
+    if info.timecode and is_timecode(text):
+        try:
+            origin = timecode_to_frames(info.timecode, info.fps)
+            value = timecode_to_frames(str(text), info.fps)
+        except UserInputError:
+            origin = value = -1
+        if 0 <= origin <= value:
+            notices.append(f"{info.path}: {str(text).strip()} read as the source's timecode "
+                           f"(it starts at {info.timecode}): frame {value - origin}")
+            return value - origin
+    return parse_time(text, info.fps)
 
 
 def _range_point(text: str | float | int | None, frame: int) -> str:
@@ -445,7 +486,8 @@ class RenderJob:
             writer = FrameWriter(tmp, width, height, plan.output_fps,
                                  plan.codec, color=ColorTags.from_info(plan.info),
                                  audio=plan.audio_plan(), layout=plan.layout, bits=plan.bits,
-                                 hdr=plan.info.hdr_metadata)
+                                 hdr=plan.info.hdr_metadata, sar=plan.sample_aspect_ratio,
+                                 timecode=plan.output_timecode)
             try:
                 for frame in frames:
                     writer.write(frame)

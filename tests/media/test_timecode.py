@@ -6,6 +6,7 @@ import pytest
 
 from vfi_plugin.errors import UserInputError
 from vfi_plugin.media import format_seconds, format_timecode, parse_time
+from vfi_plugin.media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
 
 NTSC = Fraction(30000, 1001)
 
@@ -83,3 +84,20 @@ def test_timecode_round_trip(frame):
 def test_format_seconds(sec, text):
     assert format_seconds(sec) == text
     assert parse_time(text, Fraction(1000)) == round(sec * 1000)
+
+
+@pytest.mark.parametrize("text, fps, frames", [
+    ("01:00:00:12", Fraction(25), 90012),
+    ("00:01:00;02", Fraction(30000, 1001), 1800),      # 00:01:00;00 and ;01 do not exist
+    ("00:10:00;00", Fraction(30000, 1001), 17982),
+    ("01:00:00;04", Fraction(60000, 1001), 215788),    # 59.94: four numbers dropped a minute
+])
+def test_source_timecode_round_trips(text, fps, frames):
+    assert timecode_to_frames(text, fps) == frames
+    assert frames_to_timecode(frames, fps, drop=";" in text) == text
+    assert is_timecode(text) and not is_timecode("12.5")
+
+
+def test_drop_frame_counts_across_a_minute():
+    ntsc = Fraction(30000, 1001)
+    assert frames_to_timecode(timecode_to_frames("00:00:59;29", ntsc) + 1, ntsc, True) == "00:01:00;02"

@@ -50,14 +50,17 @@ class FrameWriter:
     store (default: 8 for 8-bit frames, else the deepest the codec has, see
     CodecSpec.storing); frames with alpha go to the codec's alpha variant.
     `hdr` (mastering display, content light level) is written where the
-    encoder takes it (H.265). Leaving the `with` block on an exception
-    aborts (deletes the output).
+    encoder takes it (H.265). `sar` (pixel aspect) and `timecode` (the start
+    timecode, "HH:MM:SS:FF" or drop-frame "HH:MM:SS;FF") are written in video
+    files (MOV/MP4: a tmcd track; MKV: a TIMECODE tag). Leaving the `with`
+    block on an exception aborts (deletes the output).
     """
 
     def __init__(self, path: str | os.PathLike[str], width: int, height: int, fps: Fraction,
                  codec: str = DEFAULT_CODEC, *, color: ColorTags | None = None,
                  audio: AudioPlan | None = None, layout: PixelLayout = PixelLayout(),
-                 bits: int | None = None, hdr: HdrMetadata | None = None) -> None:
+                 bits: int | None = None, hdr: HdrMetadata | None = None,
+                 sar: Fraction | None = None, timecode: str | None = None) -> None:
         self._proc = None
         self.path = Path(path)
         self.spec = get_codec(codec)
@@ -77,7 +80,8 @@ class FrameWriter:
         self._created_dir = self._prepare_output()
         try:
             args = _command(self.path, self.spec, self.variant, self.container, self.layout,
-                            self.width, self.height, self.fps, color or ColorTags(), audio, hdr)
+                            self.width, self.height, self.fps, color or ColorTags(), audio, hdr,
+                            sar, timecode)
             self._proc = process.start(args, stdin=True)
         except BaseException:  # nothing written yet: only undo the folder we made
             if self._created_dir:
@@ -173,7 +177,8 @@ class FrameWriter:
 
 def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container,
              layout: PixelLayout, width: int, height: int, fps: Fraction, color: ColorTags,
-             audio: AudioPlan | None, hdr: HdrMetadata | None) -> list[str]:
+             audio: AudioPlan | None, hdr: HdrMetadata | None, sar: Fraction | None = None,
+             timecode: str | None = None) -> list[str]:
     rate = f"{fps.numerator}/{fps.denominator}"
     video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
                          s=f"{width}x{height}", framerate=rate).video
@@ -206,6 +211,10 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
     if not spec.is_sequence:
         # Tag the frames themselves: every encoder and muxer picks this up.
         video = video.filter("setparams", **params)
+        if sar is not None:
+            video = video.filter("setsar", f"{sar.numerator}/{sar.denominator}")
+        if timecode:
+            opts["timecode"] = timecode
     streams = [video]
     if audio is not None and spec.audio_args:
         streams.append(audio_stream(audio))
