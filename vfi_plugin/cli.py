@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", choices=("keep", "codec"), default="keep",
                    help="keep: refuse a codec that stores fewer bits than the source (default); "
                         "codec: write at the codec's depth")
+    p.add_argument("--fields", choices=("auto", "progressive"), default="auto",
+                   help="auto: an interlaced source is deinterlaced to its field rate (50i -> "
+                        "50 frames a second, the slow motion gets the extra moments); "
+                        "progressive: take its frames as they are (when the flag is wrong)")
     p.add_argument("--alpha", choices=("keep", "drop"), default="keep",
                    help="keep: an alpha source needs a codec with alpha (prores, prores4444, "
                         "ffv1, png, tiff), else an error (default); drop: write colour only")
@@ -131,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
                                 args.end, args.mode, args.codec, args.audio, args.device,
                                 args.overwrite, Path(args.weights) if args.weights else None,
-                                args.depth, args.alpha)
+                                args.depth, args.alpha, args.fields)
         if args.quiet:
             reporter = None
         elif args.progress == "json":

@@ -31,6 +31,7 @@ from .media.pixels import PixelLayout
 from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
 
 AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
+FIELDS_CHOICES = ("auto", "progressive")
 
 # Every file a job makes next to its output is hidden and carries this tag:
 # ".<stem>.slowmo-partial-<id><ext>" (the output being written; the Blender add-on's
@@ -98,6 +99,8 @@ class RenderRequest:
     weights: Path | None = None
     depth: str = "keep"   # keep: refuse a codec that stores fewer bits than the source; codec
     alpha: str = "keep"   # keep: refuse a codec without alpha for an alpha source; drop
+    fields: str = "auto"  # auto: an interlaced source is deinterlaced to its field rate;
+                          # progressive: its frames are taken as they are (a wrong flag)
 
 
 @dataclass(frozen=True)
@@ -185,13 +188,21 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     source = Path(request.source)
     output = Path(request.output)
     info = info or probe(source)
+    notices: list[str] = []
+    if request.fields not in FIELDS_CHOICES:
+        raise UserInputError(f"bad fields '{request.fields}': use {', '.join(FIELDS_CHOICES)}")
+    if info.interlaced and not info.deinterlace and request.fields == "auto":
+        order = "top" if info.field_order in ("tt", "tb") else "bottom"
+        info = info.field_rate()
+        notices.append(f"{source}: interlaced ({order} field first): deinterlaced to its field "
+                       f"rate, {float(info.fps):g} fps, {info.frame_count} frames "
+                       f"(--fields progressive takes the frames as they are)")
     factor = parse_factor(request.factor)
     retime = RetimePlan(factor, request.mode)
     total = info.frame_count
     if total < 2:
         raise UserInputError(f"{source}: the clip has only {total} frame; "
                              f"slow motion needs at least 2")
-    notices: list[str] = []
     start = 0 if request.start in (None, "") else _frame_of(request.start, info, notices)
     end = total if request.end in (None, "") else _frame_of(request.end, info, notices)
     if start < 0 or start >= total:
@@ -551,12 +562,12 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            device: str = "auto", overwrite: bool = False, weights: str | Path | None = None,
            progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
            interpolator=None, notice: NoticeCallback | None = None, depth: str = "keep",
-           alpha: str = "keep") -> RenderResult:
+           alpha: str = "keep", fields: str = "auto") -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
     """
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
                             factor, start, end, mode, codec, audio, device, overwrite,
-                            Path(weights) if weights else None, depth, alpha)
+                            Path(weights) if weights else None, depth, alpha, fields)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

@@ -155,9 +155,12 @@ def seek_args(info: MediaInfo, frame: int) -> tuple[dict, float | None]:
 
 
 def seek_stream(info: MediaInfo, frame: int) -> ffmpeg.nodes.FilterableStream:
-    """The video stream of `info.path`, starting exactly at `frame`."""
+    """The video stream of `info.path`, starting exactly at `frame` (for a field-rate
+    view, ``MediaInfo.field_rate``, deinterlaced field by field first)."""
     opts, trim_at = seek_args(info, frame)
     stream = ffmpeg.input(file_url(info.path), **opts)[str(info.stream_index)]
+    if info.deinterlace:  # one frame per field, at the field's own time; trimmed after
+        stream = stream.filter("bwdif", mode="send_field", parity="auto", deint="all")
     if trim_at is not None:
         stream = stream.filter("trim", start=f"{trim_at:.6f}")
     return stream

@@ -5,7 +5,7 @@ import json
 import math
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -73,10 +73,17 @@ class MediaInfo:
     field_order: str | None = None         # "tt", "bb", "tb", "bt" (interlaced) or None
     timecode: str | None = None            # the start timecode ("01:00:00:00"), if tagged
     hdr_metadata: HdrMetadata | None = None  # mastering display / content light level
+    deinterlace: bool = False              # frames are the fields, deinterlaced (field_rate())
 
     @property
     def interlaced(self) -> bool:
         return self.field_order in ("tt", "bb", "tb", "bt")
+
+    def field_rate(self) -> "MediaInfo":
+        """This interlaced stream seen as its fields: twice the frames at twice the rate,
+        each field deinterlaced to a full frame when decoded (bwdif)."""
+        return replace(self, fps=self.fps * 2, frame_count=self.frame_count * 2,
+                       deinterlace=True)
 
     @property
     def has_audio(self) -> bool:
