@@ -101,6 +101,7 @@ class RenderRequest:
     alpha: str = "keep"   # keep: refuse a codec without alpha for an alpha source; drop
     fields: str = "auto"  # auto: an interlaced source is deinterlaced to its field rate;
                           # progressive: its frames are taken as they are (a wrong flag)
+    conform_fps: Fraction | float | str | None = None  # a VFR source is resampled to this
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,17 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
         notices.append(f"{source}: interlaced ({order} field first): deinterlaced to its field "
                        f"rate, {float(info.fps):g} fps, {info.frame_count} frames "
                        f"(--fields progressive takes the frames as they are)")
+    if request.conform_fps not in (None, ""):
+        rate = _parse_rate(request.conform_fps)
+        notices.append(f"{source}: conformed to a constant {float(rate):g} fps (frames dropped "
+                       f"or repeated where the source's rate differs)")
+        info = info.conformed(rate)
+    elif info.variable_rate is not None:
+        low, high = info.variable_rate
+        raise UserInputError(
+            f"{source}: variable frame rate ({low:.3g} to {high:.3g} fps): slow motion needs "
+            f"evenly spaced frames; pass --conform-fps RATE (e.g. {high:.3g}) to resample it "
+            f"to a constant rate first")
     factor = parse_factor(request.factor)
     retime = RetimePlan(factor, request.mode)
     total = info.frame_count
@@ -238,6 +250,17 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     check_output_path(source, output, request.overwrite)
     return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices),
                       kept.layout, kept.bits)
+
+
+def _parse_rate(value: Fraction | float | str) -> Fraction:
+    try:
+        rate = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        rate = Fraction(0)
+    if not 1 <= rate <= 1000:
+        raise UserInputError(f"bad frame rate '{value}': use a number like 25, 29.97 or "
+                             f"30000/1001")
+    return rate
 
 
 def _frame_of(text: str | float | int, info: MediaInfo, notices: list[str]) -> int:
@@ -562,12 +585,14 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            device: str = "auto", overwrite: bool = False, weights: str | Path | None = None,
            progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
            interpolator=None, notice: NoticeCallback | None = None, depth: str = "keep",
-           alpha: str = "keep", fields: str = "auto") -> RenderResult:
+           alpha: str = "keep", fields: str = "auto",
+           conform_fps: Fraction | float | str | None = None) -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
     """
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
                             factor, start, end, mode, codec, audio, device, overwrite,
-                            Path(weights) if weights else None, depth, alpha, fields)
+                            Path(weights) if weights else None, depth, alpha, fields,
+                            conform_fps)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

@@ -74,6 +74,7 @@ class MediaInfo:
     timecode: str | None = None            # the start timecode ("01:00:00:00"), if tagged
     hdr_metadata: HdrMetadata | None = None  # mastering display / content light level
     deinterlace: bool = False              # frames are the fields, deinterlaced (field_rate())
+    variable_rate: tuple[float, float] | None = None  # (lowest, highest) fps of a VFR stream
 
     @property
     def interlaced(self) -> bool:
@@ -84,6 +85,12 @@ class MediaInfo:
         each field deinterlaced to a full frame when decoded (bwdif)."""
         return replace(self, fps=self.fps * 2, frame_count=self.frame_count * 2,
                        deinterlace=True)
+
+    def conformed(self, fps: Fraction) -> "MediaInfo":
+        """This stream resampled to constant `fps` (frames dropped or repeated to fit)."""
+        return replace(self, fps=Fraction(fps),
+                       frame_count=max(1, int(round(self.duration * Fraction(fps)))),
+                       variable_rate=None)
 
     @property
     def has_audio(self) -> bool:
@@ -150,7 +157,37 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         field_order=_field_order(video.get("field_order")),
         timecode=_timecode(streams, fmt),
         hdr_metadata=(_hdr(path, video) if transfer in HDR_TRANSFERS else None),
+        variable_rate=_variable_rate(path, video),
     )
+
+
+VFR_TOLERANCE = 0.25   # an interval this far from the typical one is a rate change ...
+VFR_SHARE = 0.01       # ... and a stream with more of them than this is variable
+
+
+def _variable_rate(path: Path, video: dict) -> tuple[float, float] | None:
+    """(lowest, highest) frame rate when the stream's frame intervals vary, else None.
+
+    Only streams whose average rate differs from their base rate are scanned (packet
+    timestamps, no decoding)."""
+    r, avg = _rate(video.get("r_frame_rate")), _rate(video.get("avg_frame_rate"))
+    if r is None or avg is None or abs(float(r - avg)) < 0.01 * float(r):
+        return None
+    try:
+        data = _run_ffprobe(path, ["-select_streams", str(video.get("index", 0)),
+                                   "-show_entries", "packet=pts_time"])
+    except UserInputError:
+        return None
+    times = sorted(t for t in (_float(p.get("pts_time")) for p in data.get("packets") or [])
+                   if t is not None)
+    gaps = [b - a for a, b in zip(times, times[1:]) if b > a]
+    if len(gaps) < 3:
+        return None
+    typical = sorted(gaps)[len(gaps) // 2]
+    odd = [g for g in gaps if abs(g - typical) > VFR_TOLERANCE * typical]
+    if len(odd) <= VFR_SHARE * len(gaps):
+        return None
+    return 1.0 / max(gaps), 1.0 / min(gaps)
 
 
 HDR_TRANSFERS = ("smpte2084", "arib-std-b67")  # PQ, HLG
