@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conform-fps", default=None, metavar="RATE",
                    help="resample a variable-frame-rate source (phone footage) to this constant "
                         "rate first, e.g. 30 or 30000/1001 (without it such a source is refused)")
+    p.add_argument("--cuts", choices=("hold", "blend", "interpolate"), default="hold",
+                   help="at a scene cut: hold the outgoing shot's last frame (default), "
+                        "cross-fade, or interpolate across it; shots never mix otherwise")
     p.add_argument("--alpha", choices=("keep", "drop"), default="keep",
                    help="keep: an alpha source needs a codec with alpha (prores, prores4444, "
                         "ffv1, png, tiff), else an error (default); drop: write colour only")
@@ -138,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
                                 args.end, args.mode, args.codec, args.audio, args.device,
                                 args.overwrite, Path(args.weights) if args.weights else None,
-                                args.depth, args.alpha, args.fields, args.conform_fps)
+                                args.depth, args.alpha, args.fields, args.conform_fps,
+                                args.cuts)
         if args.quiet:
             reporter = None
         elif args.progress == "json":

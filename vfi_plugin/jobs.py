@@ -26,6 +26,7 @@ from . import fidelity
 from .errors import Cancelled, UserInputError
 from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, parse_time,
                     probe, read_frames, CODECS)
+from .engine.cuts import CUT_MODES
 from .engine.timing import RetimePlan, parse_factor
 from .media.pixels import PixelLayout
 from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
@@ -102,6 +103,7 @@ class RenderRequest:
     fields: str = "auto"  # auto: an interlaced source is deinterlaced to its field rate;
                           # progressive: its frames are taken as they are (a wrong flag)
     conform_fps: Fraction | float | str | None = None  # a VFR source is resampled to this
+    cuts: str = "hold"    # at a scene cut: hold the outgoing shot, blend, or interpolate
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,8 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
             f"to a constant rate first")
     factor = parse_factor(request.factor)
     retime = RetimePlan(factor, request.mode)
+    if request.cuts not in CUT_MODES:
+        raise UserInputError(f"bad cuts '{request.cuts}': use {', '.join(CUT_MODES)}")
     total = info.frame_count
     if total < 2:
         raise UserInputError(f"{source}: the clip has only {total} frame; "
@@ -515,7 +519,7 @@ class RenderJob:
         try:
             frames = retime_range(interpolator, plan.info.path, plan.start_frame, plan.end_frame,
                                   plan.retime, cancel=self.cancel, info=plan.info,
-                                  layout=plan.layout)
+                                  layout=plan.layout, cuts=self.request.cuts)
             width, height = plan.info.display_size
             writer = FrameWriter(tmp, width, height, plan.output_fps,
                                  plan.codec, color=ColorTags.from_info(plan.info),
@@ -564,17 +568,18 @@ def load_interpolator_for(request: RenderRequest):
 def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,
                  *, cancel: Callable[[], bool] | None = None, info: MediaInfo | None = None,
                  size: tuple[int, int] | None = None,
-                 layout: PixelLayout | None = None) -> Iterator[np.ndarray]:
+                 layout: PixelLayout | None = None, cuts: str = "hold") -> Iterator[np.ndarray]:
     """Decode [start_frame, end_frame) of ``source`` and yield the retimed frames (no encoding).
 
     Used by render jobs and by previews (on a proxy, with ``size``); ``layout`` sets the
-    frames' depth and alpha (default 8-bit RGB).
+    frames' depth and alpha (default 8-bit RGB); ``cuts`` what happens at a scene cut
+    (see ``Retimer``).
     """
     from .engine import Retimer
 
     reader = read_frames(source, start_frame, end_frame, size=size, info=info, layout=layout)
     try:
-        yield from Retimer(interpolator, retime, cancel).run(reader)
+        yield from Retimer(interpolator, retime, cancel, cuts).run(reader)
     finally:
         reader.close()
 
@@ -586,7 +591,7 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
            interpolator=None, notice: NoticeCallback | None = None, depth: str = "keep",
            alpha: str = "keep", fields: str = "auto",
-           conform_fps: Fraction | float | str | None = None) -> RenderResult:
+           conform_fps: Fraction | float | str | None = None, cuts: str = "hold") -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
@@ -594,5 +599,5 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
                             factor, start, end, mode, codec, audio, device, overwrite,
                             Path(weights) if weights else None, depth, alpha, fields,
-                            conform_fps)
+                            conform_fps, cuts)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

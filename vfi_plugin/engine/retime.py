@@ -6,6 +6,12 @@ frames, so a power-of-two factor is exactly "one pass doubles the frame rate"
 repeated, while other factors only compute the nodes they need. Times beyond
 the clip's ends are clamped (edge frames repeated). Nodes are kept only while
 later output can still need them, so memory stays flat whatever the clip length.
+
+Scene cuts (``CutDetector``, as the frames stream in) split the clip into shots: a
+node's window never reaches into another shot (shot ends are clamped like the clip's),
+and the times between the last frame of a shot and the first of the next are held on
+the last frame (``cuts="hold"``), cross-faded (``"blend"``) or interpolated across
+the cut like any other interval (``"interpolate"``, no detection).
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from ..errors import Cancelled, MediaError
+from .cuts import CUT_MODES, CutDetector
 from .interpolator import Interpolator
 from .timing import RetimePlan
 
@@ -26,15 +33,20 @@ class Retimer:
     """Runs a ``RetimePlan`` over a frame stream with an ``Interpolator``."""
 
     def __init__(self, interpolator: Interpolator, plan: RetimePlan,
-                 cancel: Callable[[], bool] | None = None) -> None:
+                 cancel: Callable[[], bool] | None = None, cuts: str = "hold") -> None:
+        if cuts not in CUT_MODES:
+            raise ValueError(f"cuts must be one of {CUT_MODES}, not {cuts!r}")
         self.interpolator = interpolator
         self.plan = plan
         self.cancel = cancel or (lambda: False)
+        self.cuts = cuts
+        self.found_cuts: list[int] = []  # source frames that start a new shot, as found
         self._size: tuple[int, int] | None = None  # frame size, known after the first batch
 
     def run(self, source: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
         """Yield the output frames in order; the source is read lazily."""
-        state = _StreamState(iter(source))
+        state = _StreamState(iter(source), CutDetector() if self.cuts != "interpolate" else None)
+        self.found_cuts = state.cuts
         plan = self.plan
         j = 0
         while True:
@@ -53,9 +65,10 @@ class Retimer:
                 targets.append(j)
                 j += 1
             times = [state.clamp(plan.grid_time(k)) for k in targets]
-            self._compute(times, state)
+            across = {t for t in times if state.crosses_cut(t)}
+            self._compute([t for t in times if t not in across], state)
             for t in times:
-                yield state.get(t)
+                yield self._across_cut(t, state) if t in across else state.get(t)
             state.evict_before(math.floor(plan.wanted_time(j)) - REACH - 1)
 
     def _done(self, j: int, last: int) -> bool:
@@ -73,6 +86,15 @@ class Retimer:
         if self.cancel():
             raise Cancelled("cancelled")
 
+    def _across_cut(self, t: Fraction, state: "_StreamState") -> np.ndarray:
+        """A time between two shots: the outgoing shot's last frame held, or a cross-fade."""
+        before, after = state.frames[math.floor(t)], state.frames[math.ceil(t)]
+        if self.cuts != "blend":
+            return before
+        w = float(t - math.floor(t))
+        mixed = before.astype(np.float32) * (1.0 - w) + after.astype(np.float32) * w
+        return np.rint(mixed).astype(before.dtype)
+
     def _compute(self, times: list[Fraction], state: "_StreamState") -> None:
         """Make every node in ``times`` available, level by level, batched."""
         needed: dict[int, set[Fraction]] = {}
@@ -85,10 +107,11 @@ class Retimer:
             seen.add(t)
             depth = t.denominator.bit_length() - 1
             needed.setdefault(depth, set()).add(t)
-            stack.extend(state.clamp(d) for d in window_times(t))
+            stack.extend(state.clamp_in_shot(d, t) for d in window_times(t))
         for depth in sorted(needed):
             nodes = sorted(needed[depth])
-            windows = [tuple(state.get(state.clamp(d)) for d in window_times(t)) for t in nodes]
+            windows = [tuple(state.get(state.clamp_in_shot(d, t)) for d in window_times(t))
+                       for t in nodes]
             self._size = windows[0][0].shape[:2]
             step = max(1, self.interpolator.batch_size(*self._size))
             for k in range(0, len(nodes), step):
@@ -107,8 +130,10 @@ def window_times(t: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
 class _StreamState:
     """Source frames read so far and computed nodes, keyed by time."""
 
-    def __init__(self, source: Iterator[np.ndarray]) -> None:
+    def __init__(self, source: Iterator[np.ndarray], detector: CutDetector | None = None) -> None:
         self.source = source
+        self.detector = detector
+        self.cuts: list[int] = []  # frames that start a new shot, ascending
         self.frames: dict[int, np.ndarray] = {}
         self.nodes: dict[Fraction, np.ndarray] = {}
         self.read = 0
@@ -126,6 +151,8 @@ class _StreamState:
                 self.shape = frame.shape
             elif frame.shape != self.shape:
                 raise MediaError(f"frame {self.read} has size {frame.shape}, expected {self.shape}")
+            if self.detector is not None and self.detector.push(frame):
+                self.cuts.append(self.read)
             self.frames[self.read] = frame
             self.read += 1
 
@@ -138,6 +165,21 @@ class _StreamState:
             self.read_until(math.ceil(t))
             return self.clamp(t) if self.last is not None else t
         return t
+
+    def crosses_cut(self, t: Fraction) -> bool:
+        """True when ``t`` lies between the last frame of a shot and the next shot."""
+        return t.denominator != 1 and math.ceil(t) in self.cuts
+
+    def clamp_in_shot(self, d: Fraction, node: Fraction) -> Fraction:
+        """Window time ``d`` of ``node``, clamped to the clip and to the node's shot."""
+        d = self.clamp(d)
+        i = math.floor(node)
+        for c in self.cuts:  # few: a linear scan is fine
+            if c <= i:
+                d = max(d, Fraction(c))
+            elif c > i:
+                return min(d, Fraction(c - 1))
+        return d
 
     def get(self, t: Fraction) -> np.ndarray:
         if t.denominator == 1:
