@@ -138,6 +138,12 @@ class RenderPlan:
         return float(self.output_frames / self.output_fps)
 
     @property
+    def exact_chroma(self) -> bool:
+        """Subsampled source into a subsampled codec: decode chroma so that the encoder gets
+        the source's own chroma back at the source frames (pass-through as a re-encode)."""
+        return self.info.chroma_subsampled and CODECS[self.codec].chroma in ("420", "422")
+
+    @property
     def sample_aspect_ratio(self) -> Fraction | None:
         """The source's pixel aspect as displayed (inverted when the source is rotated)."""
         sar = self.info.sample_aspect_ratio
@@ -519,7 +525,8 @@ class RenderJob:
         try:
             frames = retime_range(interpolator, plan.info.path, plan.start_frame, plan.end_frame,
                                   plan.retime, cancel=self.cancel, info=plan.info,
-                                  layout=plan.layout, cuts=self.request.cuts)
+                                  layout=plan.layout, cuts=self.request.cuts,
+                                  exact_chroma=plan.exact_chroma)
             width, height = plan.info.display_size
             writer = FrameWriter(tmp, width, height, plan.output_fps,
                                  plan.codec, color=ColorTags.from_info(plan.info),
@@ -568,7 +575,8 @@ def load_interpolator_for(request: RenderRequest):
 def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,
                  *, cancel: Callable[[], bool] | None = None, info: MediaInfo | None = None,
                  size: tuple[int, int] | None = None,
-                 layout: PixelLayout | None = None, cuts: str = "hold") -> Iterator[np.ndarray]:
+                 layout: PixelLayout | None = None, cuts: str = "hold",
+                 exact_chroma: bool = False) -> Iterator[np.ndarray]:
     """Decode [start_frame, end_frame) of ``source`` and yield the retimed frames (no encoding).
 
     Used by render jobs and by previews (on a proxy, with ``size``); ``layout`` sets the
@@ -577,7 +585,8 @@ def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, r
     """
     from .engine import Retimer
 
-    reader = read_frames(source, start_frame, end_frame, size=size, info=info, layout=layout)
+    reader = read_frames(source, start_frame, end_frame, size=size, info=info, layout=layout,
+                         exact_chroma=exact_chroma)
     try:
         yield from Retimer(interpolator, retime, cancel, cuts).run(reader)
     finally:

@@ -236,3 +236,30 @@ def test_hdr_never_goes_to_eight_bits(tmp_path, pq_hevc):
     assert "HDR" in str(err.value) and "PQ" in str(err.value)
     plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mov"))
     assert any("mastering-display" in n for n in plan.notices)  # ProRes: tags only, said so
+
+
+# ----------------------------------------------------------------------------- pass-through
+def yuv444(path: Path, w: int, h: int) -> np.ndarray:
+    done = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-f", "rawvideo",
+                           "-pix_fmt", "yuv444p", "pipe:"], capture_output=True, check=True)
+    return np.frombuffer(done.stdout, np.uint8).reshape(-1, 3, h, w).astype(np.int16)
+
+
+def test_source_frames_pass_through_like_a_reencode(tmp_path, interp):
+    """At the source positions the output differs from the source about as much as a direct
+    ffmpeg re-encode with the same codec settings does (measured 0.32 vs 0.30 mean abs; with
+    bicubic chroma both ways it was 1.0)."""
+    src = tmp_path / "ts.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=25",
+                    "-frames:v", "8", "-c:v", "libx264", "-crf", "10", "-pix_fmt", "yuv420p",
+                    str(src)], check=True, timeout=60)
+    direct = tmp_path / "direct.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c:v", "libx264", "-preset",
+                    "medium", "-crf", "16", "-pix_fmt", "yuv420p", str(direct)], check=True,
+                   timeout=60)
+    out = tmp_path / "o.mp4"
+    render(src, out, factor=2, interpolator=interp)
+    s, d, o = yuv444(src, 320, 240), yuv444(direct, 320, 240), yuv444(out, 320, 240)
+    ours = float(np.abs(o[::2] - s).mean())
+    reencode = float(np.abs(d - s).mean())
+    assert ours <= 1.2 * reencode + 0.05, (ours, reencode)

@@ -20,6 +20,10 @@ from .tools import ffmpeg_exe, file_url  # noqa: F401 - file_url is also importe
 GLOBAL_ARGS = ("-hide_banner", "-nostdin", "-loglevel", "error", "-copyts")
 SEEK_PREROLL_S = 0.5
 SCALE_FLAGS = "bicubic+accurate_rnd+full_chroma_int"
+# Chroma upsampled by repetition: an encoder that averages it back (ENCODE_FLAGS) gets the
+# source's own chroma samples again, so frames pass through as a re-encode would.
+EXACT_CHROMA_FLAGS = "neighbor+accurate_rnd+full_chroma_int"
+ENCODE_FLAGS = "area+accurate_rnd"
 
 
 class FrameReader:
@@ -108,11 +112,14 @@ def read_frames(
     size: tuple[int, int] | None = None,
     info: MediaInfo | None = None,
     layout: PixelLayout | None = None,
+    exact_chroma: bool = False,
 ) -> FrameReader:
     """Decode frames [start_frame, end_frame) of the video as RGB(A) arrays.
 
     `layout` (default: 8-bit RGB) sets the frames' depth and alpha; 16-bit frames
-    hold the source's samples scaled to the full uint16 range.
+    hold the source's samples scaled to the full uint16 range. `exact_chroma` (at the
+    source's size only) upsamples subsampled chroma by repetition, for outputs that
+    subsample it again (see EXACT_CHROMA_FLAGS).
     Rotation metadata is applied like players do; `size=(w, h)` scales the
     (rotated) frames. Frame numbers match probe(): the stream is read at
     constant frame rate `info.fps`. end_frame=None reads to the last frame.
@@ -134,7 +141,8 @@ def read_frames(
         raise ValueError(f"bad frame size {size}")
     count = end_frame - start_frame
     layout = layout or PixelLayout()
-    args = _command(info, start_frame, count, (width, height), layout)
+    exact = exact_chroma and (width, height) == info.display_size
+    args = _command(info, start_frame, count, (width, height), layout, exact)
     return FrameReader(args, width, height, count, path, layout)
 
 
@@ -179,25 +187,29 @@ def constant_rate(stream: ffmpeg.nodes.FilterableStream,
 
 
 def rgb_filters(stream: ffmpeg.nodes.FilterableStream, info: MediaInfo, width: int,
-                height: int, pix_fmt: str = "rgb24") -> ffmpeg.nodes.FilterableStream:
+                height: int, pix_fmt: str = "rgb24", flags: str = SCALE_FLAGS
+                ) -> ffmpeg.nodes.FilterableStream:
     """Constant frame rate, then to_rgb()."""
-    return to_rgb(constant_rate(stream, info.fps), info, width, height, pix_fmt)
+    return to_rgb(constant_rate(stream, info.fps), info, width, height, pix_fmt, flags)
 
 
 def to_rgb(stream: ffmpeg.nodes.FilterableStream, info: MediaInfo, width: int,
-           height: int, pix_fmt: str = "rgb24") -> ffmpeg.nodes.FilterableStream:
+           height: int, pix_fmt: str = "rgb24", flags: str = SCALE_FLAGS
+           ) -> ffmpeg.nodes.FilterableStream:
     """Scale to width x height and convert to `pix_fmt` (rgb24, rgb48le, rgba, ...) with
     the source's YUV matrix."""
     stream = stream.filter(
-        "scale", w=width, h=height, flags=SCALE_FLAGS,
+        "scale", w=width, h=height, flags=flags,
         in_color_matrix=sws_matrix(info.color_space, info.width, info.height),
     )
     return stream.filter("format", pix_fmt)
 
 
 def _command(info: MediaInfo, start: int, count: int, size: tuple[int, int],
-             layout: PixelLayout) -> list[str]:
-    video = rgb_filters(seek_stream(info, start), info, *size, pix_fmt=layout.pix_fmt)
+             layout: PixelLayout, exact_chroma: bool = False) -> list[str]:
+    flags = EXACT_CHROMA_FLAGS if exact_chroma else SCALE_FLAGS
+    video = rgb_filters(seek_stream(info, start), info, *size, pix_fmt=layout.pix_fmt,
+                        flags=flags)
     out = ffmpeg.output(video, "pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
                         **{"frames:v": count})
     return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())

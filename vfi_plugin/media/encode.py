@@ -16,7 +16,7 @@ from .audio import AudioPlan, audio_stream
 from .codecs import (CODECS, DEFAULT_CODEC, CodecSpec, Container, Variant, codec_for_path,
                      get_codec, output_container)
 from .color import ColorTags, matrix_tag, sws_matrix
-from .decode import SCALE_FLAGS
+from .decode import ENCODE_FLAGS
 from .pixels import PixelLayout
 from .probe import HdrMetadata
 from .tools import ffmpeg_exe, file_url
@@ -202,7 +202,7 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
         matrix = sws_matrix(color.color_space, width, height)
         out_range = "pc" if color.color_range == "pc" else "tv"
         video = video.filter("scale", out_color_matrix=matrix, out_range=out_range,
-                             flags=SCALE_FLAGS).filter("format", variant.pix_fmt)
+                             flags=ENCODE_FLAGS).filter("format", variant.pix_fmt)
         params.update(colorspace=matrix_tag(matrix), range=out_range)
     if color.color_transfer:
         params["color_trc"] = color.color_transfer

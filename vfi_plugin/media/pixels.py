@@ -66,6 +66,7 @@ class FormatFacts:
 
     bits: int
     alpha: bool
+    subsampled: bool = False  # chroma at lower resolution than luma (4:2:0, 4:2:2, ...)
 
 
 @functools.lru_cache(maxsize=4)
@@ -78,7 +79,8 @@ def _format_table(ffprobe: str) -> dict[str, FormatFacts]:
     for fmt in json.loads(done.stdout.decode("utf-8", "replace")).get("pixel_formats", []):
         bits = max((int(c.get("bit_depth", 0)) for c in fmt.get("components", [])), default=0)
         alpha = bool((fmt.get("flags") or {}).get("alpha")) and fmt["name"] not in _NOT_ALPHA
-        table[fmt["name"]] = FormatFacts(bits, alpha)
+        sub = bool(fmt.get("log2_chroma_w") or fmt.get("log2_chroma_h"))
+        table[fmt["name"]] = FormatFacts(bits, alpha, sub)
     return table
 
 

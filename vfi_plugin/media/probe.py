@@ -75,6 +75,7 @@ class MediaInfo:
     hdr_metadata: HdrMetadata | None = None  # mastering display / content light level
     deinterlace: bool = False              # frames are the fields, deinterlaced (field_rate())
     variable_rate: tuple[float, float] | None = None  # (lowest, highest) fps of a VFR stream
+    chroma_subsampled: bool = False        # 4:2:0 / 4:2:2 source (chroma at lower resolution)
 
     @property
     def interlaced(self) -> bool:
@@ -158,6 +159,7 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
         timecode=_timecode(streams, fmt),
         hdr_metadata=(_hdr(path, video) if transfer in HDR_TRANSFERS else None),
         variable_rate=_variable_rate(path, video),
+        chroma_subsampled=facts.subsampled,
     )
 
 
