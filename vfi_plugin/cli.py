@@ -28,7 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _Parser(prog="vfi-slowmo",
                 description="Neural slow motion: insert frames between the frames of a clip.")
-    p.add_argument("input", help="source video file (never modified)")
+    p.add_argument("input", help="source video file, or an image sequence as shot.%%04d.exr "
+                                 "or shot.####.exr (never modified)")
+    p.add_argument("--fps", default=None, metavar="RATE",
+                   help="frame rate of an image-sequence input (default 24, with a notice)")
     p.add_argument("-o", "--output", required=True,
                    help="output file (.mp4, .m4v, .mov, .mkv) or folder for a PNG sequence "
                         "(no extension, or ending in /)")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                                 args.end, args.mode, args.codec, args.audio, args.device,
                                 args.overwrite, Path(args.weights) if args.weights else None,
                                 args.depth, args.alpha, args.fields, args.conform_fps,
-                                args.cuts)
+                                args.cuts, args.fps)
         if args.quiet:
             reporter = None
         elif args.progress == "json":

@@ -29,6 +29,7 @@ from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, 
 from .engine.cuts import CUT_MODES
 from .engine.timing import RetimePlan, parse_factor
 from .media.pixels import PixelLayout
+from .media.sequence import is_pattern
 from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
 
 AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
@@ -104,6 +105,7 @@ class RenderRequest:
                           # progressive: its frames are taken as they are (a wrong flag)
     conform_fps: Fraction | float | str | None = None  # a VFR source is resampled to this
     cuts: str = "hold"    # at a scene cut: hold the outgoing shot, blend, or interpolate
+    fps: Fraction | float | str | None = None  # an image sequence's frame rate (default 24)
 
 
 @dataclass(frozen=True)
@@ -196,8 +198,20 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     """Validate a request without touching any file; raise ``UserInputError`` on mistakes."""
     source = Path(request.source)
     output = Path(request.output)
-    info = info or probe(source)
+    fps = None if request.fps in (None, "") else _parse_rate(request.fps)
+    info = info or probe(source, fps)
     notices: list[str] = []
+    if info.sequence is not None:
+        seq = info.sequence
+        if not seq.fps_given:
+            notices.append(f"{source}: an image sequence has no frame rate: {float(info.fps):g} "
+                           f"fps assumed (set it with --fps)")
+        if info.codec_name == "exr":
+            notices.append(f"{source}: EXR values are read as display-referred [0, 1]; values "
+                           f"outside it (linear highlights) are clipped")
+    elif fps is not None:
+        notices.append(f"{source}: --fps applies to image sequences only; the video's own "
+                       f"rate ({float(info.fps):g} fps) is used")
     if request.fields not in FIELDS_CHOICES:
         raise UserInputError(f"bad fields '{request.fields}': use {', '.join(FIELDS_CHOICES)}")
     if info.interlaced and not info.deinterlace and request.fields == "auto":
@@ -301,6 +315,8 @@ def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
     out = output.resolve()
     if out == src or (output.exists() and source.exists() and os.path.samefile(output, source)):
         raise UserInputError(f"{output}: the output must not be the input file")
+    if is_pattern(source) and out in (src.parent, *src.parent.parents):
+        raise UserInputError(f"{output}: the output must not be the folder of the input frames")
     if output.exists() and not overwrite:
         raise UserInputError(f"{output}: already exists (use --overwrite to replace it)")
     parent = out.parent
@@ -600,7 +616,8 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
            interpolator=None, notice: NoticeCallback | None = None, depth: str = "keep",
            alpha: str = "keep", fields: str = "auto",
-           conform_fps: Fraction | float | str | None = None, cuts: str = "hold") -> RenderResult:
+           conform_fps: Fraction | float | str | None = None, cuts: str = "hold",
+           fps: Fraction | float | str | None = None) -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
@@ -608,5 +625,5 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
                             factor, start, end, mode, codec, audio, device, overwrite,
                             Path(weights) if weights else None, depth, alpha, fields,
-                            conform_fps, cuts)
+                            conform_fps, cuts, fps)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

@@ -30,7 +30,8 @@ def write(path, frames, width, height, fps=NTSC, codec="h264", **kw):
 
 
 def test_codec_table():
-    assert set(CODECS) == {"h264", "h265", "prores", "prores4444", "dnxhr", "ffv1", "png", "tiff"}
+    assert set(CODECS) == {"h264", "h265", "prores", "prores4444", "dnxhr", "ffv1", "png", "tiff",
+                           "dpx", "exr"}
     for name, spec in CODECS.items():
         assert spec.name == name and spec.label and spec.format
     assert CODECS["h264"].extension == ".mp4" and CODECS["png"].is_sequence

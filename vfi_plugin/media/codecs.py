@@ -183,6 +183,23 @@ CODECS: dict[str, CodecSpec] = {
                   Variant(16, True, "rgba64le")),
         sequence_pattern="frame_%06d.tif",
     ),
+    "dpx": CodecSpec(
+        "dpx", "DPX sequence (folder)", ("",),
+        (("c:v", "dpx"), ("start_number", "1")),
+        "rgb24", "rgb",
+        variants=(Variant(10, False, "gbrp10le", label="DPX 10-bit"),
+                  Variant(16, False, "rgb48le"), Variant(8, True, "rgba"),
+                  Variant(16, True, "rgba64le")),
+        sequence_pattern="frame_%06d.dpx",
+    ),
+    "exr": CodecSpec(
+        "exr", "OpenEXR sequence (folder, half float)", ("",),
+        (("c:v", "exr"), ("format", "1"), ("compression", "3"), ("start_number", "1")),
+        "gbrpf32le", "rgb",
+        variants=(Variant(16, False, "gbrpf32le"), Variant(8, True, "gbrapf32le"),
+                  Variant(16, True, "gbrapf32le")),
+        sequence_pattern="frame_%06d.exr",
+    ),
 }
 
 # The codec an extension gets when none is asked for.

@@ -166,6 +166,10 @@ def seek_stream(info: MediaInfo, frame: int) -> ffmpeg.nodes.FilterableStream:
     """The video stream of `info.path`, starting exactly at `frame` (for a field-rate
     view, ``MediaInfo.field_rate``, deinterlaced field by field first)."""
     opts, trim_at = seek_args(info, frame)
+    if info.sequence is not None:  # image2 reads the numbered files at the given rate
+        seq = info.sequence
+        opts.update(f="image2", framerate=f"{info.fps.numerator}/{info.fps.denominator}",
+                    start_number=str(seq.start_number))
     stream = ffmpeg.input(file_url(info.path), **opts)[str(info.stream_index)]
     if info.deinterlace:  # one frame per field, at the field's own time; trimmed after
         stream = stream.filter("bwdif", mode="send_field", parity="auto", deint="all")

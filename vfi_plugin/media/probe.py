@@ -13,6 +13,7 @@ from vfi_plugin.errors import UserInputError
 
 from .pixels import format_facts
 from .process import one_line
+from .sequence import DEFAULT_FPS, SequenceInfo, find_frames, is_pattern
 from .tools import ffprobe_exe, file_url
 
 PROBE_TIMEOUT_S = 120
@@ -76,6 +77,7 @@ class MediaInfo:
     deinterlace: bool = False              # frames are the fields, deinterlaced (field_rate())
     variable_rate: tuple[float, float] | None = None  # (lowest, highest) fps of a VFR stream
     chroma_subsampled: bool = False        # 4:2:0 / 4:2:2 source (chroma at lower resolution)
+    sequence: SequenceInfo | None = None   # a numbered image sequence (path is its pattern)
 
     @property
     def interlaced(self) -> bool:
@@ -105,8 +107,13 @@ class MediaInfo:
         return self.width, self.height
 
 
-def probe(path: str | os.PathLike[str]) -> MediaInfo:
-    """Probe `path`; raise UserInputError if it is not a readable video file."""
+def probe(path: str | os.PathLike[str], fps: Fraction | None = None) -> MediaInfo:
+    """Probe `path`; raise UserInputError if it is not a readable video file.
+
+    A name with a frame-number field (``shot.%04d.exr``, ``shot.####.exr``) is an image
+    sequence, played at `fps` (default 24, ``info.sequence.fps_given`` False)."""
+    if is_pattern(path):
+        return _probe_sequence(path, fps)
     path = Path(path)
     _check_file(path)
     data = _run_ffprobe(path, ["-show_format", "-show_streams"])
@@ -255,6 +262,29 @@ def _master_display(side: dict) -> str | None:
     g, b, r = xy["green"], xy["blue"], xy["red"]
     return (f"G({g[0]},{g[1]})B({b[0]},{b[1]})R({r[0]},{r[1]})"
             f"WP({wp[0]},{wp[1]})L({lum[0]},{lum[1]})")
+
+
+def _probe_sequence(path: str | os.PathLike[str], fps: Fraction | None) -> MediaInfo:
+    pattern, first, count = find_frames(path)
+    first_file = Path(pattern % first)
+    _check_file(first_file)
+    data = _run_ffprobe(first_file, ["-show_streams"])
+    video = next((s for s in data.get("streams") or [] if s.get("codec_type") == "video"), None)
+    if video is None or not int(video.get("width") or 0):
+        raise _not_video(first_file, "not an image")
+    rate = Fraction(fps) if fps else DEFAULT_FPS
+    facts = format_facts(video.get("pix_fmt"))
+    return MediaInfo(
+        path=Path(pattern), width=int(video["width"]), height=int(video["height"]), fps=rate,
+        frame_count=count, duration=float(count / rate), start_time=0.0,
+        pix_fmt=video.get("pix_fmt"), codec_name=video.get("codec_name"), rotation=0,
+        color_range=_tag(video.get("color_range")), color_space=_tag(video.get("color_space")),
+        color_transfer=_tag(video.get("color_transfer")),
+        color_primaries=_tag(video.get("color_primaries")), stream_index=0,
+        bit_depth=facts.bits, alpha=facts.alpha,
+        sample_aspect_ratio=_sar(video.get("sample_aspect_ratio")),
+        chroma_subsampled=facts.subsampled,
+        sequence=SequenceInfo(pattern, first, count, fps_given=bool(fps)))
 
 
 def _is_video(stream: dict) -> bool:
