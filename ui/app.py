@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         elif host is not None:  # a host editor started this window for its selected clip
             output_dir = getattr(host, "output_dir", None)
             if output_dir:
-                self.panel.set_output_folder(output_dir)
+                self.panel.set_output_folder(output_dir, remember=False)
             QTimer.singleShot(0, self, self.panel.use_host_clip)
 
     def _build_menus(self) -> None:
@@ -69,7 +69,10 @@ class MainWindow(QMainWindow):
         self._fill_recent()
         menu.addSeparator()
         self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        # the platform's Quit keys, and Ctrl+Q wherever the platform has none (Windows, and
+        # Qt's offscreen platform, bind nothing to Quit)
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        self.quit_action.setShortcuts(quit_keys or [QKeySequence("Ctrl+Q")])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         menu.addAction(self.quit_action)
@@ -120,6 +123,11 @@ class MainWindow(QMainWindow):
         self.panel.dropEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        # Quit (Ctrl+Q) and the close button both land here: a running render is only
+        # thrown away when the user says so
+        if not self.panel.confirm_close():
+            event.ignore()
+            return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.panel.shutdown()
         self.settings.sync()

@@ -37,16 +37,26 @@ def default_output_name(source: Path, factor: float | Fraction | str, mode: str,
     return f"{Path(source).stem}_{tag}{format_factor(factor)}x{suffix}"
 
 
-def with_codec_suffix(name: str, codec: str) -> str:
-    """``name`` with the extension of ``codec`` (PNG sequences have none)."""
+# Extensions a typed name may carry that mean "a video file": one a format does not write
+# is replaced by the format's own (any other suffix, like "take.v2", is part of the name).
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".avi", ".mxf", ".webm", ".mts",
+                            ".m2ts", ".ts", ".mpg", ".mpeg", ".wmv", ".flv", ".y4m", ".gif"})
+
+
+def fit_codec_suffix(name: str, codec: str) -> str:
+    """``name`` with an extension ``codec`` writes: kept when it is one of them; otherwise a
+    video extension is replaced by the codec's default and a name without one gets it
+    ("final" -> "final.mp4"). Image sequences are folders: a video extension is dropped."""
     spec = CODECS.get(codec)
-    if spec is None:
+    name = name.strip()
+    if spec is None or not name:
         return name
-    known = {c.extension for c in CODECS.values() if c.extension} | {".m4v"}
-    stem = name
-    suffix = Path(name).suffix.lower()
-    if suffix in known:
-        stem = name[: -len(suffix)]
+    suffix = Path(name).suffix
+    lower = suffix.lower()
+    if lower in spec.extensions:
+        return name
+    known = VIDEO_SUFFIXES | {e for c in CODECS.values() for e in c.extensions if e}
+    stem = name[: -len(suffix)] if lower and lower in known else name
     return stem + spec.extension
 
 

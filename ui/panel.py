@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -48,12 +51,12 @@ from . import worker as workers
 from .decoder import FrameDecoder
 from .naming import (
     default_output_name,
+    fit_codec_suffix,
     fit_size,
     format_factor,
     format_fps,
     free_output_path,
     seconds_text,
-    with_codec_suffix,
 )
 from .settings import add_recent_file, open_settings, read_str
 from .style import PANEL_QSS
@@ -61,6 +64,8 @@ from .timeline import TimelineWidget
 from .viewer import ElidedLabel, FrameView
 
 PRESETS = (2, 4, 8)
+MIN_FACTOR = 1.01
+MAX_FACTOR = 64.0
 MODES = ("slowmo", "smooth")
 AUDIO_CHOICES = (("auto", "Auto"), ("drop", "Drop"), ("stretch", "Stretch (keep pitch)"))
 DEVICE_LABELS = {"auto": "Auto (best available)", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)",
@@ -158,6 +163,7 @@ class SlowMoPanel(QWidget):
         self._preview_key: tuple | None = None
         self._preview_pos = 0
         self._name_auto = True
+        self._output_folder = ""  # the folder the user chose ("": next to each source)
         self._restoring = False
         self._closed = False
         self._message = ("", "info")
@@ -294,6 +300,7 @@ class SlowMoPanel(QWidget):
         self.timeline.playheadChanged.connect(self._on_playhead)
         self.timeline.rangeChanged.connect(self._on_range)
         self.timeline.keyAction.connect(self._on_key_action)
+        self.timeline.dragChanged.connect(self._on_drag_changed)
         root.addWidget(self.timeline)
         under = QHBoxLayout()
         self.range_label = QLabel("", self)
@@ -315,8 +322,8 @@ class SlowMoPanel(QWidget):
         grid.addWidget(QLabel("Slowdown", retime), 1, 0)
         presets = QHBoxLayout()
         presets.setSpacing(4)
-        self.preset_group = QButtonGroup(self)
-        self.preset_group.setExclusive(False)
+        # Not in a QButtonGroup: Qt leaves only the checked button of a group in the Tab
+        # chain, and each preset must be reachable with Tab. _sync_presets checks them.
         self.preset_buttons: dict[int, QPushButton] = {}
         for value in PRESETS:
             button = QPushButton(f"{value}\u00d7", retime)
@@ -324,12 +331,13 @@ class SlowMoPanel(QWidget):
             button.setProperty("preset", True)
             button.setToolTip(f"{value} times slower")
             button.clicked.connect(lambda _=False, v=value: self.set_factor(v))
-            self.preset_group.addButton(button)
             self.preset_buttons[value] = button
             presets.addWidget(button)
         presets.addSpacing(6)
         self.factor_spin = QDoubleSpinBox(retime)
-        self.factor_spin.setRange(1.01, 64.0)
+        # wider than the allowed range, so that "100" can be typed (a narrower spin box
+        # drops the last digit) and _on_factor_changed clamps it with a message
+        self.factor_spin.setRange(0.0, 9999.99)
         self.factor_spin.setDecimals(2)
         self.factor_spin.setSingleStep(0.5)
         self.factor_spin.setSuffix(" \u00d7")
@@ -401,6 +409,7 @@ class SlowMoPanel(QWidget):
         self.name_edit.setPlaceholderText("<clip>_slowmo2x.mp4")
         self.name_edit.setToolTip("Output file name (a folder name for PNG sequences)")
         self.name_edit.textEdited.connect(self._on_name_edited)
+        self.name_edit.editingFinished.connect(self._fit_name)
         grid.addWidget(self.name_edit, 3, 1)
         self.replace_check = QCheckBox("Replace", output)
         self.replace_check.setToolTip("Replace the file if it exists (otherwise never overwritten)")
@@ -408,7 +417,9 @@ class SlowMoPanel(QWidget):
         grid.addWidget(QLabel("Folder", output), 4, 0)
         self.folder_edit = QLineEdit(output)
         self.folder_edit.setPlaceholderText("next to the source")
-        self.folder_edit.setToolTip("Folder the output goes into")
+        self.folder_edit.setToolTip("Folder the output goes into (kept for the next clips "
+                                    "until you change it; empty: next to each source)")
+        self.folder_edit.editingFinished.connect(self._on_folder_edited)
         grid.addWidget(self.folder_edit, 4, 1)
         self.folder_button = QPushButton("Browse\u2026", output)
         self.folder_button.clicked.connect(self.browse_folder)
@@ -494,6 +505,8 @@ class SlowMoPanel(QWidget):
     # ============================================================ source clip
     def browse_source(self) -> None:
         """The Open dialog (non-modal to the host: it only runs when the user asks)."""
+        if self._refuse_while_rendering("another clip"):
+            return
         start = read_str(self.settings, "paths/last_folder", str(Path.home()))
         path, _ = QFileDialog.getOpenFileName(self, "Open a video clip", start, VIDEO_FILTER)
         if path:
@@ -502,6 +515,8 @@ class SlowMoPanel(QWidget):
     def use_host_clip(self) -> None:
         """Load the clip (and range) the host editor has selected."""
         name = getattr(self.host, "name", "the host")
+        if self._refuse_while_rendering(f"the clip selected in {name}"):
+            return
         try:
             selection = self.host.current_clip()
         except Exception as exc:  # noqa: BLE001 - a host adapter's failure, in one line
@@ -517,6 +532,8 @@ class SlowMoPanel(QWidget):
     def open_file(self, path: str | os.PathLike, selection: ClipSelection | None = None) -> None:
         """Open a clip (probed in a worker): ``clipLoaded`` or ``clipFailed`` follows."""
         path = Path(path)
+        if self._refuse_while_rendering(path.name):
+            return
         if self._probe_worker is not None:
             self._probe_worker.cancel()
         self._pending_range = ((selection.start_frame, selection.end_frame)
@@ -529,16 +546,46 @@ class SlowMoPanel(QWidget):
         self._probe_worker = workers.start(worker)
         self._ensure_core()
 
-    @Slot(object)
-    def _on_probe_finished(self, info) -> None:
-        if self.sender() is not self._probe_worker or self._closed:
-            return
-        self._probe_worker = None
+    def _refuse_while_rendering(self, what: str) -> bool:
+        """While a render runs the panel keeps its clip (the render's progress, result and
+        host import belong to it): say so, and True, instead of opening ``what``."""
+        if self._render_worker is None:
+            return False
+        context = self._render_context
+        clip = context[0].path.name if context and context[0] is not None else "a clip"
+        output = Path(self._render_worker.request["output"]).name
+        self.show_message(f"Cannot open {what} while {clip} is rendering (to {output}): "
+                          "wait for the render to finish, or Cancel it, then open again.",
+                          "error")
+        return True
+
+    def _reset_clip_state(self) -> None:
+        """Forget what belonged to the previous clip: its preview, render result and
+        progress, Reveal, and a ticked Replace (a fresh name is suggested anyway)."""
         self._stop_all_playback()
         self._cancel_worker("_proxy_worker")
         self._cancel_worker("_preview_worker")
         self._preview = None
         self._preview_key = None
+        self.preview_button.setText("Preview")
+        self.preview_status.setText("")
+        self.last_output = None
+        self.last_result = None
+        self._render_context = None
+        self._last_plan = None
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("Ready")
+        self.replace_check.setChecked(False)
+
+    @Slot(object)
+    def _on_probe_finished(self, info) -> None:
+        if self.sender() is not self._probe_worker or self._closed:
+            return
+        self._probe_worker = None
+        if self._refuse_while_rendering(info.path.name):  # the render started meanwhile
+            return
+        self._reset_clip_state()
         self.info = info
         self.proxy = None
         selection = self._pending_selection
@@ -553,7 +600,7 @@ class SlowMoPanel(QWidget):
             self.timeline.set_range(start, end - 1)
             self.timeline.set_playhead(self.timeline.in_frame)
         self._pending_range = None
-        self.folder_edit.setText(str(info.path.resolve().parent))
+        self.folder_edit.setPlaceholderText(f"next to the source ({info.path.resolve().parent})")
         self._name_auto = True
         self._suggest_name()
         self._show_playhead_frame()
@@ -697,6 +744,16 @@ class SlowMoPanel(QWidget):
     @Slot(int, int)
     def _on_range(self, in_frame: int, out_frame: int) -> None:
         self._update_summary()
+        if self.timeline.dragging in ("in", "out"):
+            self._show_playhead_frame()  # the frame under the handle
+
+    @Slot(str)
+    def _on_drag_changed(self, what: str) -> None:
+        """Trimming shows the frame under the dragged handle; letting go, the playhead's."""
+        if what in ("in", "out"):
+            self.pause()
+        if what != "playhead":
+            self._show_playhead_frame()
 
     @Slot(str)
     def _on_key_action(self, name: str) -> None:
@@ -737,14 +794,24 @@ class SlowMoPanel(QWidget):
         self.timeline.set_playhead(self.timeline.out_frame)
 
     # ==================================================== viewer and playback
+    def _viewer_frame(self) -> tuple[int, str]:
+        """The frame the source viewer shows, and its caption: the in or out frame while
+        that handle is dragged, else the frame under the playhead."""
+        tl = self.timeline
+        if tl.dragging == "in":
+            return tl.in_frame, "Source \u00b7 in mark"
+        if tl.dragging == "out":
+            return tl.out_frame, "Source \u00b7 out mark"
+        return tl.playhead, "Source"
+
     def _show_playhead_frame(self) -> None:
         if self.info is None or self._preview_timer.isActive():
             return
-        frame = self.timeline.playhead
+        frame, caption = self._viewer_frame()
         image = self.decoder.request(frame, ahead=self._read_ahead())
         if image is not None:
             self.source_view.set_image(image)
-        self.source_view.set_caption("Source")
+        self.source_view.set_caption(caption)
         self.source_view.set_badge(format_timecode(frame, self.info.fps))
 
     def _read_ahead(self) -> int:
@@ -754,7 +821,7 @@ class SlowMoPanel(QWidget):
 
     @Slot(int)
     def _on_frame_ready(self, index: int) -> None:
-        if index == self.timeline.playhead and not self._preview_timer.isActive():
+        if index == self._viewer_frame()[0] and not self._preview_timer.isActive():
             image = self.decoder.cached(index)
             if image is not None:
                 self.source_view.set_image(image)
@@ -976,7 +1043,16 @@ class SlowMoPanel(QWidget):
 
     @Slot(float)
     def _on_factor_changed(self, value: float) -> None:
+        if not MIN_FACTOR <= value <= MAX_FACTOR:
+            kept = min(MAX_FACTOR, max(MIN_FACTOR, value))
+            self.factor_spin.setValue(kept)  # comes back here with the kept value
+            limit = (f"at most {format_factor(MAX_FACTOR)}\u00d7" if value > MAX_FACTOR
+                     else "more than 1\u00d7")
+            self.show_message(f"The slowdown must be {limit}: {format_factor(value)}\u00d7 "
+                              f"was changed to {format_factor(kept)}\u00d7.", "error")
+            return
         self._sync_presets()
+        self._untick_replace("factor")
         self._settings_changed()
 
     def mode(self) -> str:
@@ -989,7 +1065,19 @@ class SlowMoPanel(QWidget):
 
     @Slot(bool)
     def _on_mode_changed(self, _checked: bool) -> None:
+        self._untick_replace("mode")
         self._settings_changed()
+
+    def _untick_replace(self, what: str) -> None:
+        """A new factor or mode makes a new result: Replace, ticked for the previous one,
+        must not let it overwrite that file (a typed name stays as it is)."""
+        if self._restoring or not self.replace_check.isChecked():
+            return
+        self.replace_check.setChecked(False)
+        if not self._name_auto:
+            self.show_message(f"Replace is unticked because the {what} changed: the next "
+                              f"render will not overwrite {self.name_edit.text().strip()} "
+                              "(tick Replace again to do that).")
 
     def codec(self) -> str:
         return self.codec_combo.currentData() or DEFAULT_CODEC
@@ -1002,8 +1090,7 @@ class SlowMoPanel(QWidget):
 
     @Slot(int)
     def _on_codec_changed(self, _index: int) -> None:
-        if not self._name_auto and self.name_edit.text().strip():
-            self.name_edit.setText(with_codec_suffix(self.name_edit.text().strip(), self.codec()))
+        self._fit_name(announce=False)  # the extension follows the format
         self._settings_changed()
 
     def audio(self) -> str:
@@ -1052,6 +1139,7 @@ class SlowMoPanel(QWidget):
         s.setValue("output/codec", self.codec())
         s.setValue("output/audio", self.audio())
         s.setValue("output/device", self._wanted_device)
+        s.setValue("output/folder", self._output_folder)
         s.sync()
 
     def _restore_settings(self) -> None:
@@ -1062,7 +1150,7 @@ class SlowMoPanel(QWidget):
                 factor = float(read_str(s, "retime/factor", "2"))
             except ValueError:
                 factor = 2.0
-            self.set_factor(min(64.0, max(1.01, factor)))
+            self.set_factor(min(MAX_FACTOR, max(MIN_FACTOR, factor)))
             mode = read_str(s, "retime/mode", "slowmo")
             self.set_mode(mode if mode in MODES else "slowmo")
             codec = read_str(s, "output/codec", DEFAULT_CODEC)
@@ -1072,6 +1160,8 @@ class SlowMoPanel(QWidget):
                 self.set_audio(audio)
             self._wanted_device = read_str(s, "output/device", "auto")
             self.set_device(self._wanted_device)
+            self._output_folder = read_str(s, "output/folder", "").strip()
+            self.folder_edit.setText(self._output_folder)
         finally:
             self._restoring = False
 
@@ -1091,20 +1181,53 @@ class SlowMoPanel(QWidget):
         if self._name_auto:
             self._suggest_name()
 
+    def _fit_name(self, announce: bool = True) -> None:
+        """Give a typed name the extension of the chosen format, in the field: added when
+        it has none, replacing a video extension the format does not write ("final.mp4"
+        for ProRes becomes "final.mov"); a sequence folder loses a video extension."""
+        text = self.name_edit.text().strip()
+        if self._name_auto or not text:
+            return
+        fitted = fit_codec_suffix(text, self.codec())
+        if fitted == text:
+            return
+        self.name_edit.setText(fitted)
+        if announce:
+            spec = CODECS[self.codec()]
+            self.show_message(f"The file name is now {fitted}: {spec.label} writes "
+                              f"{spec.writes()}.")
+
     def output_folder(self) -> Path | None:
         text = self.folder_edit.text().strip()
         if text:
             return Path(text).expanduser()
         return self.info.path.resolve().parent if self.info is not None else None
 
-    def set_output_folder(self, folder: str | os.PathLike) -> None:
+    def set_output_folder(self, folder: str | os.PathLike, remember: bool = True) -> None:
+        """The folder outputs go into, for this clip and the next ones ("": next to each
+        source). ``remember``: also for the next sessions (a host's suggestion is not)."""
         self.folder_edit.setText(str(folder))
+        if remember:
+            self._remember_folder()
         self._suggest_name()
 
+    @Slot()
+    def _on_folder_edited(self) -> None:
+        self._remember_folder()
+        self._suggest_name()
+
+    def _remember_folder(self) -> None:
+        text = self.folder_edit.text().strip()
+        if text != self._output_folder:
+            self._output_folder = text
+            self._save_settings()
+
     def set_output_name(self, name: str) -> None:
-        """A name chosen by the user (kept when the factor or mode changes)."""
+        """A name chosen by the user (kept when the factor or mode changes); given the
+        format's extension when it lacks it or names another format."""
         self.name_edit.setText(name)
         self._name_auto = not name.strip()
+        self._fit_name()
         self._suggest_name()
 
     def output_path(self) -> Path | None:
@@ -1191,6 +1314,8 @@ class SlowMoPanel(QWidget):
             return
         if self._name_auto:
             self._suggest_name()  # a file may have appeared since (a previous render)
+        else:
+            self._fit_name(announce=False)  # in the field; "Rendering <name>" says it too
         output = self.output_path()
         if output is not None and output.exists() and not self.replace_check.isChecked():
             self.show_message(f"{output.name} already exists in {output.parent}: choose another "
@@ -1211,12 +1336,22 @@ class SlowMoPanel(QWidget):
         self._render_context = (self.info, self.selection, self.range(),
                                 Fraction(request["factor"]), request["mode"])
         self._cancelling = False
-        self.progress_bar.setRange(0, 0)  # busy until the first report
-        self.progress_bar.setFormat("Preparing\u2026")
+        self._show_preparing()
         self.show_message(f"Rendering {Path(request['output']).name}\u2026", "busy")
         self._update_enabled()
         self._ensure_core()
         self.renderStarted.emit()
+
+    def _show_preparing(self) -> None:
+        """Until the first frame: words on the bar (a busy bar shows none, and loading the
+        model can take a while)."""
+        device = self.device()
+        if device == "auto":
+            device = self._devices[0] if self._devices else ""
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(0)
+        self.progress_bar.setFormat("Preparing\u2026" if self.interpolators.has(device)
+                                    else "Loading the model\u2026")
 
     def cancel_render(self) -> None:
         if self._render_worker is None or self._cancelling:
@@ -1232,8 +1367,8 @@ class SlowMoPanel(QWidget):
         if self.sender() is not self._render_worker:
             return
         if p.stage == "preparing" and p.done == 0:
-            self.progress_bar.setRange(0, 0)
-            self.progress_bar.setFormat("Preparing (loading the model)\u2026")
+            if not self._cancelling:
+                self._show_preparing()
         else:
             self.progress_bar.setRange(0, 1000)
             self.progress_bar.setValue(int(1000 * p.fraction))
@@ -1312,14 +1447,51 @@ class SlowMoPanel(QWidget):
         return True
 
     def reveal(self) -> None:
-        if self.last_output is not None:
-            reveal_in_file_manager(self.last_output)
+        """Show the last output in the file manager, or say why that cannot be done."""
+        output = self.last_output
+        if output is None:
+            return
+        if not output.exists():
+            self.show_message(f"{output.name} is no longer in {output.parent}.", "error")
+            return
+        # the program vfi_plugin.host.reveal_in_file_manager starts (it fails silently)
+        program = ("open" if sys.platform == "darwin" else "explorer" if os.name == "nt"
+                   else "xdg-open")
+        if shutil.which(program) is None:
+            self.show_message(f"No file manager could be started ({program} was not found): "
+                              f"{output.name} is in {output.parent}.", "error")
+            return
+        reveal_in_file_manager(output)
+
+    def confirm_close(self) -> bool:
+        """Ask before the window around the panel closes during a render: keep rendering
+        (False: do not close) or cancel the render (True: shutdown() then waits for it to
+        clean up, leaving nothing behind). True at once when no render runs."""
+        worker = self._render_worker
+        if worker is None or self._closed:  # closed: shutdown() has cancelled it
+            return True
+        name = Path(worker.request["output"]).name
+        box = QMessageBox(QMessageBox.Icon.Question, "Render running",
+                          f"{name} is still rendering.", QMessageBox.StandardButton.NoButton,
+                          self)
+        box.setInformativeText("Quitting now cancels the render; nothing of it is kept.")
+        keep = box.addButton("Keep rendering", QMessageBox.ButtonRole.RejectRole)
+        stop = box.addButton("Cancel render and quit", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is not stop:
+            return False
+        self.cancel_render()
+        return True
 
     # ================================================================= helpers
     def _update_enabled(self) -> None:
         has_clip = self.info is not None and self.info.frame_count >= 2
         rendering = self._render_worker is not None
         self.render_button.setEnabled(has_clip and not rendering)
+        self.open_button.setEnabled(not rendering)  # the panel keeps its clip meanwhile
+        self.host_button.setEnabled(not rendering)
         self.cancel_button.setEnabled(rendering and not self._cancelling)
         self.preview_button.setEnabled(has_clip and not rendering)
         for button in (self.start_button, self.prev_button, self.play_button, self.next_button,

@@ -51,6 +51,7 @@ class TimelineWidget(QWidget):
     playheadChanged = Signal(int)
     rangeChanged = Signal(int, int)  # in, out (inclusive)
     keyAction = Signal(str)  # "in", "out", "play", "prev", "next", "start", "end", "preview"
+    dragChanged = Signal(str)  # what the mouse took: "in", "out", "playhead"; "" when let go
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -214,6 +215,7 @@ class TimelineWidget(QWidget):
         self._drag = self.handle_at(pos.x(), pos.y()) or "playhead"
         anchor = {"in": self.in_handle_x, "out": self.out_handle_x}.get(self._drag)
         self._grab_dx = pos.x() - anchor() if anchor else 0.0
+        self.dragChanged.emit(self._drag)
         self._drag_to(pos.x())
         event.accept()
 
@@ -232,6 +234,7 @@ class TimelineWidget(QWidget):
             self._drag_to(event.position().x())
             self._drag = None
             self.update()
+            self.dragChanged.emit("")
         event.accept()
 
     def _drag_to(self, x: float) -> None:

@@ -228,6 +228,13 @@ class InterpolatorCache:
                 self._items[resolved] = load_interpolator(self.weights, resolved, options)
             return self._items[resolved]
 
+    def has(self, device: str) -> bool:
+        """True when the model is loaded for ``device`` ("cpu", "cuda", ..., not "auto").
+
+        No lock (a dict lookup): the GUI thread asks while a worker may hold the lock
+        for the seconds a load takes."""
+        return device in self._items
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
