@@ -649,6 +649,7 @@ class SlowMoPanel(QWidget):
         self._proxy_worker = None
         self.timeline.set_busy("")
         self.timeline.set_thumbnails(result.thumbnails)
+        self.timeline.set_cuts(result.cuts)
         self.thumbnailsReady.emit(len(result.thumbnails))
 
     @Slot(str)

@@ -36,6 +36,7 @@ TICK = QColor("#5d6571")
 LABEL = QColor("#a9b1bc")
 RANGE = QColor("#f2b632")
 DIM = QColor(0, 0, 0, 150)
+CUT_COLOR = QColor("#ff5a5f")  # scene cuts on the filmstrip
 PLAYHEAD = QColor("#ff5050")
 BUSY = QColor("#c8ced6")
 
@@ -67,6 +68,7 @@ class TimelineWidget(QWidget):
         self._out = 0
         self._playhead = 0
         self._thumbs: list[QImage] = []
+        self._cuts: list[int] = []
         self._busy = ""
         self._drag: str | None = None
         self._grab_dx = 0.0  # where on the handle the mouse took it
@@ -104,6 +106,7 @@ class TimelineWidget(QWidget):
         self._count = max(0, int(frame_count))
         self._fps = Fraction(fps) if fps else Fraction(25)
         self._thumbs = []
+        self._cuts = []
         self._in, self._out, self._playhead = 0, max(0, self._count - 1), 0
         self.update()
         self.rangeChanged.emit(self._in, self._out)
@@ -112,6 +115,7 @@ class TimelineWidget(QWidget):
     def clear(self) -> None:
         self._count = 0
         self._thumbs = []
+        self._cuts = []
         self._busy = ""
         self._in = self._out = self._playhead = 0
         self.update()
@@ -122,6 +126,17 @@ class TimelineWidget(QWidget):
 
     def thumbnails(self) -> list[QImage]:
         return list(self._thumbs)
+
+    def set_cuts(self, frames) -> None:
+        """Scene cuts to mark on the filmstrip: the frames that start a new shot (the
+        render holds the outgoing shot there)."""
+        self._cuts = sorted(int(f) for f in frames if 0 < int(f) < self._count)
+        self.setToolTip(f"{len(self._cuts)} scene cut(s) marked on the filmstrip"
+                        if self._cuts else "")
+        self.update()
+
+    def cuts(self) -> list[int]:
+        return list(self._cuts)
 
     def set_busy(self, text: str) -> None:
         """A note over the filmstrip while it is being made ("" clears it)."""
@@ -273,6 +288,7 @@ class TimelineWidget(QWidget):
             return
         self._paint_ruler(p)
         self._paint_strip(p, strip)
+        self._paint_cuts(p, strip)
         if self._busy:
             self._paint_note(p, strip, self._busy)
         self._paint_range(p, strip)
@@ -340,6 +356,20 @@ class TimelineWidget(QWidget):
             p.drawImage(target, img, source)
             p.setPen(QPen(QColor(0, 0, 0, 120), 1))
             p.drawLine(target.topLeft(), target.bottomLeft())
+        p.restore()
+
+    def _paint_cuts(self, p: QPainter, strip: QRectF) -> None:
+        """A bright line with a small notch on top at each scene cut."""
+        if not self._cuts:
+            return
+        p.save()
+        p.setPen(QPen(CUT_COLOR, 2))
+        p.setBrush(CUT_COLOR)
+        for frame in self._cuts:
+            x = self.x_for_frame(frame - 0.5)  # between the two shots
+            p.drawLine(QPointF(x, strip.top()), QPointF(x, strip.bottom()))
+            p.drawPolygon([QPointF(x - 4, strip.top()), QPointF(x + 4, strip.top()),
+                           QPointF(x, strip.top() + 5)])
         p.restore()
 
     def _paint_note(self, p: QPainter, strip: QRectF, text: str) -> None:

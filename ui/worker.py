@@ -44,6 +44,7 @@ PROGRESS_INTERVAL_S = 0.1
 PROXY_HEIGHT = 360
 THUMB_HEIGHT = 72
 THUMB_COUNT = 40
+CUT_SCAN_WIDTH = 128  # px: the proxy is decoded this small to find scene cuts
 
 _core_ready = threading.Event()
 
@@ -266,6 +267,7 @@ class ProbeWorker(Worker):
 class ProxyResult:
     proxy: Path
     thumbnails: list  # list[QImage]
+    cuts: tuple = ()  # source frames that start a new shot (scene cuts), for the filmstrip
 
 
 class ProxyWorker(Worker):
@@ -293,7 +295,22 @@ class ProxyWorker(Worker):
         count = min(self.count, proxy_info.frame_count)
         thumbs = [frame_to_qimage(f) for f in
                   thumbnails(proxy, count, self.thumb_height, info=proxy_info)]
-        return ProxyResult(proxy, thumbs)
+        self.check_cancel()
+        return ProxyResult(proxy, thumbs, tuple(self._cuts(proxy, proxy_info)))
+
+    def _cuts(self, proxy: Path, proxy_info) -> list[int]:
+        """Scene cuts, found with the renderer's own detector on a tiny decode of the proxy."""
+        from vfi_plugin.engine.cuts import find_cuts
+        from vfi_plugin.media import read_frames
+
+        width = min(CUT_SCAN_WIDTH, proxy_info.display_size[0])
+        height = max(2, round(width * proxy_info.display_size[1] / proxy_info.display_size[0]))
+        with read_frames(proxy, size=(width, height), info=proxy_info) as reader:
+            def frames():
+                for frame in reader:
+                    self.check_cancel()
+                    yield frame
+            return find_cuts(frames())
 
 
 @dataclass(frozen=True)

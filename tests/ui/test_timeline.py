@@ -104,3 +104,27 @@ def test_filmstrip_paints_the_thumbnails(timeline):
     image = tl.grab().toImage()
     outside = image.pixelColor(round(tl.x_for_frame(30)), round(strip.center().y()))
     assert outside.red() < 120
+
+
+def test_panel_marks_scene_cuts_on_the_filmstrip(qtbot, tmp_path, panel, open_clip):
+    """A clip with a cut at frame 12: the filmstrip marks it (found by the renderer's own
+    detector on the proxy); a clip without one marks nothing."""
+    import subprocess
+
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    shots = [np.kron(rng.integers(0, 256, (6, 10, 3)), np.ones((12, 16, 1))).astype(np.uint8)
+             for _ in range(2)]
+    frames = [np.roll(shots[i >= 12], 2 * i, axis=1) for i in range(24)]
+    clip = tmp_path / "cut" / "cut.mp4"
+    clip.parent.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s",
+                    "160x72", "-framerate", "12", "-i", "pipe:", "-c:v", "libx264", "-crf", "12",
+                    "-pix_fmt", "yuv420p", str(clip)],
+                   input=b"".join(f.tobytes() for f in frames), check=True, timeout=60)
+    open_clip(panel, clip)
+    qtbot.waitUntil(lambda: len(panel.timeline.thumbnails()) > 0, timeout=30_000)
+    assert panel.timeline.cuts() == [12]
+    assert "1 scene cut" in panel.timeline.toolTip()
+    panel.timeline.grab()  # paints the marks without error

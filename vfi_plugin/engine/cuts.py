@@ -7,6 +7,8 @@ motion (large but similar differences frame after frame) does not.
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
 
 CUT_MODES = ("hold", "blend", "interpolate")
@@ -35,3 +37,10 @@ class CutDetector:
         if last is None:  # no motion seen yet to compare with: only an obvious jump counts
             return mafd > FIRST_PAIR_FACTOR * self.threshold
         return min(mafd, abs(mafd - last)) > self.threshold
+
+
+def find_cuts(frames: Iterable[np.ndarray], threshold: float = CUT_THRESHOLD) -> list[int]:
+    """The indices of the frames that start a new shot, over a whole stream (e.g. a small
+    decode of a proxy, for a filmstrip's cut marks)."""
+    detector = CutDetector(threshold)
+    return [i for i, frame in enumerate(frames) if detector.push(frame)]
