@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--workers", type=_count, default=None, metavar="N",
+                   help="render as segments on a local Dask cluster of N worker processes")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="render as segments on an existing Dask cluster (its workers must see "
+                        "the input and the output's folder at the same paths)")
+    p.add_argument("--segment-frames", type=_count, default=None, metavar="N",
+                   help="source frames per segment (default 48); alone: segments one after "
+                        "the other in this process")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--progress", choices=("auto", "json"),
                    default=os.environ.get("VFI_SLOWMO_PROGRESS", "auto").replace("jsonl", "json"),
@@ -77,6 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
                         "(also VFI_SLOWMO_PROGRESS=jsonl)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: '{text}'") from None
 
 
 def format_eta(seconds: float | None) -> str:
@@ -138,14 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         from .jobs import CancelToken, RenderJob, RenderRequest
+        from .farm import FarmOptions
         from pathlib import Path
+
+        farm = FarmOptions(args.workers, args.scheduler, args.segment_frames)
 
         # the output stays a str: a trailing "/" asks for a PNG folder
         request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
                                 args.end, args.mode, args.codec, args.audio, args.device,
                                 args.overwrite, Path(args.weights) if args.weights else None,
                                 args.depth, args.alpha, args.fields, args.conform_fps,
-                                args.cuts, args.fps)
+                                args.cuts, args.fps, farm if farm.enabled else None)
         if args.quiet:
             reporter = None
         elif args.progress == "json":

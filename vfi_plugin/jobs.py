@@ -28,6 +28,7 @@ from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, 
                     probe, read_frames, CODECS)
 from .engine.cuts import CUT_MODES
 from .engine.timing import RetimePlan, parse_factor
+from .farm import FarmOptions
 from .media.pixels import PixelLayout
 from .media.sequence import is_pattern
 from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
@@ -106,6 +107,7 @@ class RenderRequest:
     conform_fps: Fraction | float | str | None = None  # a VFR source is resampled to this
     cuts: str = "hold"    # at a scene cut: hold the outgoing shot, blend, or interpolate
     fps: Fraction | float | str | None = None  # an image sequence's frame rate (default 24)
+    farm: "FarmOptions | None" = None  # render as segments: local workers, a Dask cluster
 
 
 @dataclass(frozen=True)
@@ -530,6 +532,8 @@ class RenderJob:
             return self._render(plan, output)
 
     def _render(self, plan: RenderPlan, output: Path) -> RenderResult:
+        if self.request.farm is not None and self.request.farm.enabled:
+            return self._render_segments(plan, output)
         meter = ProgressMeter(plan.output_frames, self.progress)
         meter.update(0, "preparing", force=True)
         interpolator = self.interpolator or load_interpolator_for(self.request)
@@ -543,12 +547,7 @@ class RenderJob:
                                   plan.retime, cancel=self.cancel, info=plan.info,
                                   layout=plan.layout, cuts=self.request.cuts,
                                   exact_chroma=plan.exact_chroma)
-            width, height = plan.info.display_size
-            writer = FrameWriter(tmp, width, height, plan.output_fps,
-                                 plan.codec, color=ColorTags.from_info(plan.info),
-                                 audio=plan.audio_plan(), layout=plan.layout, bits=plan.bits,
-                                 hdr=plan.info.hdr_metadata, sar=plan.sample_aspect_ratio,
-                                 timecode=plan.output_timecode)
+            writer = output_writer(plan, tmp)
             try:
                 for frame in frames:
                     writer.write(frame)
@@ -571,6 +570,50 @@ class RenderJob:
                             time.monotonic() - started, interpolator.net_calls - calls_before,
                             plan.notices)
 
+    def _render_segments(self, plan: RenderPlan, output: Path) -> RenderResult:
+        """Render as segments (in this process, on local worker processes or on a Dask
+        cluster) into a job folder next to the output, then encode them once."""
+        from .farm import dask_engine
+        from .farm.segments import (assembled_frames, new_job_dir, segment_options, split)
+
+        farm = self.request.farm
+        meter = ProgressMeter(plan.output_frames, self.progress)
+        meter.update(0, "preparing", force=True)
+        segments = split(plan.source_frames, plan.retime, farm.frames_per_segment)
+        tmp = temp_output_path(output)
+        started = time.monotonic()
+        job_dir = new_job_dir(output)
+        done = 0
+        try:
+            if farm.workers is None and not farm.scheduler:
+                interpolator = self.interpolator or load_interpolator_for(self.request,
+                                                                          segment_options())
+                self._check_cancel()
+                calls = dask_engine.run_inline(plan, self.request, segments, job_dir,
+                                               interpolator, meter.update, self.cancel)
+            else:
+                calls = dask_engine.run_segments(plan, self.request, segments, job_dir, farm,
+                                                 meter.update, self.cancel)
+            self._check_cancel()
+            meter.update(plan.output_frames, "finishing", force=True)
+            writer = output_writer(plan, tmp)
+            try:
+                for frame in assembled_frames(plan, job_dir, segments, self.cancel):
+                    writer.write(frame)
+                    done += 1
+                writer.close()
+            except BaseException:
+                writer.abort()
+                raise
+            install_output(tmp, output, replace=self.request.overwrite)
+        finally:
+            if tmp.exists():
+                remove_path(tmp)
+            dask_engine.remove_job_dir(job_dir)
+        meter.update(done, "done", force=True)
+        return RenderResult(output, done, plan.output_fps, float(done / plan.output_fps),
+                            time.monotonic() - started, calls, plan.notices)
+
     def _notify(self, text: str) -> None:
         if self.notice is not None:
             self.notice(text)
@@ -582,10 +625,20 @@ class RenderJob:
             raise Cancelled("render cancelled")
 
 
-def load_interpolator_for(request: RenderRequest):
+def load_interpolator_for(request: RenderRequest, options=None):
     from .engine import load_interpolator
 
-    return load_interpolator(request.weights, request.device)
+    return load_interpolator(request.weights, request.device, options)
+
+
+def output_writer(plan: RenderPlan, path: Path) -> FrameWriter:
+    """The writer of a render's output (codec, colour, audio, depth, timecode) at ``path``."""
+    width, height = plan.info.display_size
+    return FrameWriter(path, width, height, plan.output_fps,
+                       plan.codec, color=ColorTags.from_info(plan.info),
+                       audio=plan.audio_plan(), layout=plan.layout, bits=plan.bits,
+                       hdr=plan.info.hdr_metadata, sar=plan.sample_aspect_ratio,
+                       timecode=plan.output_timecode)
 
 
 def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,
@@ -617,13 +670,19 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            interpolator=None, notice: NoticeCallback | None = None, depth: str = "keep",
            alpha: str = "keep", fields: str = "auto",
            conform_fps: Fraction | float | str | None = None, cuts: str = "hold",
-           fps: Fraction | float | str | None = None) -> RenderResult:
+           fps: Fraction | float | str | None = None, workers: int | None = None,
+           scheduler: str | None = None, segment_frames: int | None = None) -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
+    ``workers`` (local worker processes) or ``scheduler`` (a Dask scheduler's address) render
+    the job as segments of ``segment_frames`` source frames on Dask distributed;
+    ``segment_frames`` alone renders the segments one after the other in this process.
     """
+    farm = (FarmOptions(workers, scheduler, segment_frames)
+            if workers is not None or scheduler or segment_frames is not None else None)
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
                             factor, start, end, mode, codec, audio, device, overwrite,
                             Path(weights) if weights else None, depth, alpha, fields,
-                            conform_fps, cuts, fps)
+                            conform_fps, cuts, fps, farm)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

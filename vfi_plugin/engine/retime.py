@@ -27,6 +27,19 @@ from .interpolator import Interpolator
 from .timing import RetimePlan
 
 REACH = 3  # a node depends on source frames at most 3 intervals away
+CUT_MEMORY = 2  # a cut at frame k is judged from frames k-2, k-1 and k (CutDetector)
+
+
+def span_context(first_time: int, end_time: int, frames: int) -> tuple[int, int]:
+    """The source frames [r, e) that output times in [first_time, end_time) need.
+
+    A node's window reaches less than REACH intervals either way (nodes under REACH - 1
+    frames away, frames under REACH); its clamping sees the cuts of frames up to REACH + 1
+    away; a cut is judged from the CUT_MEMORY frames before it, and the first pair read is
+    judged alone (not trusted): so REACH + 1 + CUT_MEMORY + 1 frames before and
+    REACH + 2 after, clamped to the clip.
+    """
+    return (max(0, first_time - REACH - CUT_MEMORY - 2), min(frames, end_time + REACH + 2))
 
 
 class Retimer:
@@ -62,6 +75,39 @@ class Retimer:
             while not (state.last is not None and self._done(j, state.last)):
                 if plan.wanted_time(j) >= chunk_end:
                     break
+                targets.append(j)
+                j += 1
+            times = [state.clamp(plan.grid_time(k)) for k in targets]
+            across = {t for t in times if state.crosses_cut(t)}
+            self._compute([t for t in times if t not in across], state)
+            for t in times:
+                yield self._across_cut(t, state) if t in across else state.get(t)
+            state.evict_before(math.floor(plan.wanted_time(j)) - REACH - 1)
+
+    def run_span(self, source: Iterable[np.ndarray], origin: int, first: int, stop: int,
+                 frames: int) -> Iterator[np.ndarray]:
+        """Output frames [first, stop) of the retime of a clip of ``frames`` frames, from
+        ``source``: that clip's frames from frame ``origin`` on (a segment of a render).
+
+        The frames read must cover the context the wanted frames need (``span_context``):
+        then the frames are those ``run`` yields at the same places. The clip's ends are
+        known (``frames``), so only its real ends are clamped; a cut found at frame
+        ``origin + 1`` (judged without the frame before ``origin``) is not trusted.
+        """
+        state = _StreamState(iter(source), CutDetector() if self.cuts != "interpolate" else None,
+                             origin=origin, last=frames - 1)
+        self.found_cuts = state.cuts
+        plan = self.plan
+        j = first
+        while j < stop:
+            self._check_cancel()
+            chunk_start = math.floor(plan.wanted_time(j))
+            chunk_end = chunk_start + self._chunk_intervals()
+            state.read_until(chunk_end + REACH)
+            if not state.frames:
+                raise MediaError("the source delivered no frames")
+            targets = []
+            while j < stop and plan.wanted_time(j) < chunk_end:
                 targets.append(j)
                 j += 1
             times = [state.clamp(plan.grid_time(k)) for k in targets]
@@ -130,28 +176,34 @@ def window_times(t: Fraction) -> tuple[Fraction, Fraction, Fraction, Fraction]:
 class _StreamState:
     """Source frames read so far and computed nodes, keyed by time."""
 
-    def __init__(self, source: Iterator[np.ndarray], detector: CutDetector | None = None) -> None:
+    def __init__(self, source: Iterator[np.ndarray], detector: CutDetector | None = None,
+                 origin: int = 0, last: int | None = None) -> None:
         self.source = source
         self.detector = detector
         self.cuts: list[int] = []  # frames that start a new shot, ascending
         self.frames: dict[int, np.ndarray] = {}
         self.nodes: dict[Fraction, np.ndarray] = {}
-        self.read = 0
-        self.last: int | None = None
+        self.origin = origin  # the source's first frame (0, or a segment's context start)
+        self.read = origin
+        self.last: int | None = last  # the clip's last frame, once known
+        self.ended = False
         self.shape: tuple[int, ...] | None = None
 
     def read_until(self, index: int) -> None:
-        while self.last is None and self.read <= index:
+        while not self.ended and self.read <= index:
             try:
                 frame = next(self.source)
             except StopIteration:
-                self.last = self.read - 1
+                self.ended = True
+                if self.last is None:
+                    self.last = self.read - 1
                 return
             if self.shape is None:
                 self.shape = frame.shape
             elif frame.shape != self.shape:
                 raise MediaError(f"frame {self.read} has size {frame.shape}, expected {self.shape}")
-            if self.detector is not None and self.detector.push(frame):
+            if (self.detector is not None and self.detector.push(frame)
+                    and (self.origin == 0 or self.read > self.origin + 1)):
                 self.cuts.append(self.read)
             self.frames[self.read] = frame
             self.read += 1
@@ -163,7 +215,8 @@ class _StreamState:
             return Fraction(self.last)
         if t > self.read - 1:  # not read yet: only reachable when the clip goes on
             self.read_until(math.ceil(t))
-            return self.clamp(t) if self.last is not None else t
+            if self.last is not None and t > self.last:
+                return Fraction(self.last)
         return t
 
     def crosses_cut(self, t: Fraction) -> bool:

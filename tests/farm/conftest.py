@@ -1,0 +1,50 @@
+"""Shared by the farm tests: a tiny clip, the exact reference render and a comparison."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from clips import write_clip
+
+FPS = Fraction(25)
+
+
+@pytest.fixture(scope="session")
+def interp1():
+    """The network run one window per pass, as segments run it (see farm.segments)."""
+    from vfi_plugin import load_interpolator
+    from vfi_plugin.farm.segments import segment_options
+
+    return load_interpolator(device="cpu", options=segment_options())
+
+
+@pytest.fixture(scope="session")
+def farm_clip(tmp_path_factory) -> Path:
+    """64x48, 25 fps, 12 frames, with audio."""
+    return write_clip(tmp_path_factory.mktemp("farm") / "clip.mp4", 64, 48, FPS, 12, audio=True)
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory, farm_clip, interp1) -> Path:
+    """A one-process render of farm_clip, factor 2, FFV1."""
+    from vfi_plugin import render
+
+    out = tmp_path_factory.mktemp("ref") / "ref.mkv"
+    render(farm_clip, out, factor=2, audio="stretch", interpolator=interp1)
+    return out
+
+
+def decoded(path: Path) -> list[np.ndarray]:
+    from vfi_plugin.media import read_frames
+
+    return list(read_frames(path))
+
+
+def assert_same_frames(a: Path, b: Path) -> None:
+    fa, fb = decoded(a), decoded(b)
+    assert len(fa) == len(fb)
+    bad = [i for i, (x, y) in enumerate(zip(fa, fb)) if not np.array_equal(x, y)]
+    assert not bad, f"frames {bad} differ"

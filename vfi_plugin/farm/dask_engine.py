@@ -1,0 +1,134 @@
+"""Run a render's segments on Dask distributed, then assemble the output once.
+
+``--workers N`` starts a LocalCluster of N worker processes (one thread each) for the job;
+``--scheduler tcp://host:8786`` sends the segments to an existing cluster, whose workers
+must have vfi-slowmo installed and see the input and the output's folder at the same paths
+(the job folder lives next to the output). Each worker process loads the model once
+(``segments.worker_interpolator``). A task that raises is retried (``retries``) on any
+worker; a task whose worker dies is rescheduled by the scheduler on another one (up to
+``distributed.scheduler.allowed-failures`` times). Progress comes from the workers as Dask
+events (``log_event``), summed over segments by the client.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from ..errors import Cancelled, UserInputError
+from . import FarmOptions
+from .segments import (CANCEL_MARK, Segment, compute_threads, render_segment, set_threads,
+                       worker_interpolator)
+
+RETRIES = 2
+CONNECT_TIMEOUT = "10s"  # to reach a --scheduler
+EVENT_INTERVAL_S = 0.5
+
+
+def segment_task(plan, cuts: str, seg: Segment, job_dir: str, weights, device: str,
+                 topic: str, threads: int | None = None) -> tuple[int, int]:
+    """One segment, on a Dask worker: (frames written, network calls). ``threads``: the
+    torch threads to compute with (the result depends on it: see segments.compute_threads)."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:  # not on a worker (a synchronous scheduler): no events
+        worker = None
+    last = [0.0]
+
+    def progress(done: int) -> None:
+        now = time.monotonic()
+        if worker is not None and (now - last[0] >= EVENT_INTERVAL_S or done == seg.frames):
+            last[0] = now
+            worker.log_event(topic, {"segment": seg.index, "done": done})
+
+    interp = worker_interpolator(weights, device)
+    set_threads(threads)
+    before = interp.net_calls
+    frames = render_segment(plan, cuts, seg, Path(job_dir), interpolator=interp,
+                            progress=progress)
+    return frames, interp.net_calls - before
+
+
+def connect(farm: FarmOptions):
+    """A Dask client (and the LocalCluster it owns, or None)."""
+    from distributed import Client, LocalCluster
+
+    if farm.workers is not None:
+        cluster = LocalCluster(n_workers=int(farm.workers), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(farm.scheduler, timeout=CONNECT_TIMEOUT), None
+    except (OSError, TimeoutError) as exc:
+        raise UserInputError(f"{farm.scheduler}: no Dask scheduler answers there ({exc})") from None
+
+
+def run_segments(plan, request, segments: list[Segment], job_dir: Path, farm: FarmOptions,
+                 report: Callable[[int], None], cancel: Callable[[], bool]) -> int:
+    """Render every segment on the cluster; return the network calls. Raises the first
+    segment's error (a UserInputError as it is) or Cancelled."""
+    client, cluster = connect(farm)
+    topic = f"slowmo-progress-{job_dir.name}"
+    counts: dict[int, int] = {}
+
+    def on_event(event) -> None:
+        msg = event[1] if isinstance(event, tuple) else event
+        counts[int(msg["segment"])] = int(msg["done"])
+
+    futures = []
+    threads = compute_threads()
+    try:
+        if farm.scheduler and not client.scheduler_info().get("workers"):
+            raise UserInputError(f"{farm.scheduler}: the Dask cluster has no workers")
+        client.subscribe_topic(topic, on_event)
+        futures = [client.submit(segment_task, plan, request.cuts, seg, str(job_dir),
+                                 request.weights, request.device, topic, threads,
+                                 key=f"slowmo-{job_dir.name}-{seg.index}", retries=RETRIES,
+                                 pure=False)
+                   for seg in segments]
+        pending = dict(zip(futures, segments))
+        calls = 0
+        while pending:
+            for future in [f for f in pending if f.done()]:
+                seg = pending.pop(future)
+                frames, made = future.result()  # a segment's error is raised here
+                counts[seg.index] = frames
+                calls += made
+            report(sum(counts.values()))
+            if cancel():
+                (job_dir / CANCEL_MARK).touch()
+                raise Cancelled("render cancelled")
+            if pending:
+                time.sleep(0.1)
+        return calls
+    finally:
+        if futures:
+            client.cancel(futures)
+        try:
+            client.unsubscribe_topic(topic)
+        except Exception:
+            pass
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_inline(plan, request, segments: list[Segment], job_dir: Path, interpolator,
+               report: Callable[[int], None], cancel: Callable[[], bool]) -> int:
+    """The same segments one after the other in this process (tests, debugging)."""
+    done = 0
+    before = interpolator.net_calls
+    for seg in segments:
+        render_segment(plan, request.cuts, seg, job_dir, interpolator=interpolator,
+                       progress=lambda n, base=done: report(base + n), cancel=cancel)
+        done += seg.frames
+    return interpolator.net_calls - before
+
+
+def remove_job_dir(job_dir: Path) -> None:
+    if job_dir.exists():
+        (job_dir / CANCEL_MARK).touch()  # segments still running elsewhere stop
+        shutil.rmtree(job_dir, ignore_errors=True)
