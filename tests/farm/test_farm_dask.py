@@ -118,3 +118,26 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path, farm_clip, capsys, monk
     assert code == 2
     assert f"tcp://127.0.0.1:{port}: no Dask scheduler answers" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cancel_on_the_cluster_leaves_nothing(tmp_path, cluster, farm_clip):
+    """Cancel once the workers report a frame: the job stops, the segments still running
+    see the job folder go and stop, nothing is left next to the output."""
+    from vfi_plugin import CancelToken
+    from vfi_plugin.errors import Cancelled
+
+    token = CancelToken()
+
+    def progress(p):
+        if p.stage == "rendering" and p.done >= 1:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        render(farm_clip, tmp_path / "out.mkv", factor=2, scheduler=cluster, segment_frames=2,
+               device="cpu", cancel=token, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+    with distributed.Client(cluster, timeout="30s") as client:
+        deadline = time.monotonic() + 30
+        while any(client.processing().values()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(client.processing().values())

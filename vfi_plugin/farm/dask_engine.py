@@ -72,11 +72,13 @@ def run_segments(plan, request, segments: list[Segment], job_dir: Path, farm: Fa
     segment's error (a UserInputError as it is) or Cancelled."""
     client, cluster = connect(farm)
     topic = f"slowmo-progress-{job_dir.name}"
-    counts: dict[int, int] = {}
+    counts: dict[int, int] = {}  # frames written per segment (a re-run starts again at 0)
+    finished: set[int] = set()
 
     def on_event(event) -> None:
         msg = event[1] if isinstance(event, tuple) else event
-        counts[int(msg["segment"])] = int(msg["done"])
+        if int(msg["segment"]) not in finished:  # (a late event of a finished one)
+            counts[int(msg["segment"])] = int(msg["done"])
 
     futures = []
     threads = compute_threads()
@@ -95,6 +97,7 @@ def run_segments(plan, request, segments: list[Segment], job_dir: Path, farm: Fa
             for future in [f for f in pending if f.done()]:
                 seg = pending.pop(future)
                 frames, made = future.result()  # a segment's error is raised here
+                finished.add(seg.index)
                 counts[seg.index] = frames
                 calls += made
             report(sum(counts.values()))
