@@ -38,8 +38,9 @@ FIELDS_CHOICES = ("auto", "progressive")
 
 # Every file a job makes next to its output is hidden and carries this tag:
 # ".<stem>.slowmo-partial-<id><ext>" (the output being written; the Blender add-on's
-# slowmo_core matches this name), ".<name>.slowmo-lock" (OutputLock) and
-# ".slowmo-write-test-<id>" (check_output_path).
+# slowmo_core matches this name), ".<name>.slowmo-lock" (OutputLock),
+# ".slowmo-write-test-<id>" (check_output_path) and ".<name>.slowmo-job-<id>" (the folder of
+# a segmented render's intermediates, farm.segments.new_job_dir).
 SIDE_FILE_TAG = "slowmo"
 
 

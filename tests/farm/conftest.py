@@ -13,12 +13,24 @@ FPS = Fraction(25)
 
 
 @pytest.fixture(scope="session")
-def interp1():
+def weights(tmp_path_factory) -> Path:
+    """A copy of the shipped weights, read by every render here (the reference in this
+    process, the workers in theirs): a training run that replaces the shipped file while
+    the tests run cannot make them compare two models."""
+    import shutil
+
+    from vfi_plugin.engine import default_weights_path
+
+    return Path(shutil.copy(default_weights_path(), tmp_path_factory.mktemp("w") / "w.safetensors"))
+
+
+@pytest.fixture(scope="session")
+def interp1(weights):
     """The network run one window per pass, as segments run it (see farm.segments)."""
     from vfi_plugin import load_interpolator
     from vfi_plugin.farm.segments import segment_options
 
-    return load_interpolator(device="cpu", options=segment_options())
+    return load_interpolator(weights, device="cpu", options=segment_options())
 
 
 @pytest.fixture(scope="session")

@@ -63,17 +63,18 @@ def cluster(tmp_path_factory):
             stop(proc)
 
 
-def test_scheduler_cli_equals_a_plain_render(tmp_path, cluster, farm_clip, reference):
+def test_scheduler_cli_equals_a_plain_render(tmp_path, cluster, farm_clip, reference, weights):
     out = tmp_path / "farm.mkv"
     started = time.monotonic()
     assert main([str(farm_clip), "-o", str(out), "--audio", "stretch", "--scheduler", cluster,
-                 "--segment-frames", "3", "--device", "cpu", "-q"]) == 0
+                 "--segment-frames", "3", "--device", "cpu", "--weights", str(weights),
+                 "-q"]) == 0
     print(f"4 segments on 2 workers: {time.monotonic() - started:.1f} s")
     assert_same_frames(reference, out)
     assert [p.name for p in tmp_path.iterdir()] == ["farm.mkv"]
 
 
-def test_killed_worker_output_still_exact(tmp_path, cluster, farm_clip, reference):
+def test_killed_worker_output_still_exact(tmp_path, cluster, farm_clip, reference, weights):
     """SIGKILL the worker process running a segment: the scheduler runs it again on a
     worker (the other, or the one its nanny restarts); the output is still exact."""
     out = tmp_path / "killed.mkv"
@@ -82,7 +83,7 @@ def test_killed_worker_output_still_exact(tmp_path, cluster, farm_clip, referenc
     def job():
         try:
             result["r"] = render(farm_clip, out, factor=2, audio="stretch", scheduler=cluster,
-                                 segment_frames=2, device="cpu")
+                                 segment_frames=2, device="cpu", weights=weights)
         except BaseException as exc:  # noqa: BLE001 - reported below
             result["error"] = exc
 
@@ -120,7 +121,7 @@ def test_unreachable_scheduler_is_a_user_error(tmp_path, farm_clip, capsys, monk
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cancel_on_the_cluster_leaves_nothing(tmp_path, cluster, farm_clip):
+def test_cancel_on_the_cluster_leaves_nothing(tmp_path, cluster, farm_clip, weights):
     """Cancel once the workers report a frame: the job stops, the segments still running
     see the job folder go and stop, nothing is left next to the output."""
     from vfi_plugin import CancelToken
@@ -134,7 +135,7 @@ def test_cancel_on_the_cluster_leaves_nothing(tmp_path, cluster, farm_clip):
 
     with pytest.raises(Cancelled):
         render(farm_clip, tmp_path / "out.mkv", factor=2, scheduler=cluster, segment_frames=2,
-               device="cpu", cancel=token, progress=progress)
+               device="cpu", cancel=token, progress=progress, weights=weights)
     assert list(tmp_path.iterdir()) == []
     with distributed.Client(cluster, timeout="30s") as client:
         deadline = time.monotonic() + 30

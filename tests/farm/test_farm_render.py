@@ -11,12 +11,12 @@ from vfi_plugin.errors import Cancelled
 from vfi_plugin.media import probe
 
 
-def test_local_cluster_equals_a_plain_render(tmp_path, farm_clip, reference):
+def test_local_cluster_equals_a_plain_render(tmp_path, farm_clip, reference, weights):
     """--workers 2: a LocalCluster of two worker processes, each loading the model."""
     out = tmp_path / "seg.mkv"
     seen = []
     result = render(farm_clip, out, factor=2, audio="stretch", device="cpu", workers=2,
-                    segment_frames=3, progress=seen.append)
+                    segment_frames=3, progress=seen.append, weights=weights)
     assert result.frames == 23
     assert_same_frames(reference, out)
     assert probe(out).audio  # the audio went in at the assemble step
