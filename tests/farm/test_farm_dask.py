@@ -142,3 +142,24 @@ def test_cancel_on_the_cluster_leaves_nothing(tmp_path, cluster, farm_clip, weig
         while any(client.processing().values()) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not any(client.processing().values())
+
+
+def test_a_user_error_on_a_worker_fails_the_job(tmp_path, cluster, farm_clip, weights):
+    """The input vanishes once the job is planned: the workers cannot see it, the job fails
+    with their one-line message (no retries), nothing is left next to the output."""
+    import shutil
+
+    from vfi_plugin.errors import UserInputError
+
+    src = Path(shutil.copy(farm_clip, tmp_path / "src.mp4"))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+
+    def progress(p):
+        if p.stage == "preparing":
+            src.unlink(missing_ok=True)
+
+    with pytest.raises(UserInputError, match="src.mp4: not visible on worker .*every worker sees"):
+        render(src, out_dir / "out.mkv", factor=2, scheduler=cluster, segment_frames=4,
+               device="cpu", progress=progress, weights=weights)
+    assert list(out_dir.iterdir()) == []

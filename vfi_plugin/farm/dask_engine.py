@@ -27,8 +27,9 @@ EVENT_INTERVAL_S = 0.5
 
 
 def segment_task(plan, cuts: str, seg: Segment, job_dir: str, weights, device: str,
-                 topic: str, threads: int | None = None) -> tuple[int, int]:
-    """One segment, on a Dask worker: (frames written, network calls). ``threads``: the
+                 topic: str, threads: int | None = None) -> tuple[int, int | str]:
+    """One segment, on a Dask worker: (frames written, network calls), or (-1, message) for
+    a user error (not retried: it would fail anywhere). ``threads``: the
     torch threads to compute with (the result depends on it: see segments.compute_threads)."""
     from distributed import get_worker
 
@@ -44,11 +45,14 @@ def segment_task(plan, cuts: str, seg: Segment, job_dir: str, weights, device: s
             last[0] = now
             worker.log_event(topic, {"segment": seg.index, "done": done})
 
-    interp = worker_interpolator(weights, device)
-    set_threads(threads)
-    before = interp.net_calls
-    frames = render_segment(plan, cuts, seg, Path(job_dir), interpolator=interp,
-                            progress=progress)
+    try:
+        interp = worker_interpolator(weights, device)
+        set_threads(threads)
+        before = interp.net_calls
+        frames = render_segment(plan, cuts, seg, Path(job_dir), interpolator=interp,
+                                progress=progress)
+    except UserInputError as exc:  # returned, not raised: Dask would retry it elsewhere
+        return -1, str(exc)
     return frames, interp.net_calls - before
 
 
@@ -96,7 +100,9 @@ def run_segments(plan, request, segments: list[Segment], job_dir: Path, farm: Fa
         while pending:
             for future in [f for f in pending if f.done()]:
                 seg = pending.pop(future)
-                frames, made = future.result()  # a segment's error is raised here
+                frames, made = future.result()  # a segment's failure is raised here
+                if frames < 0:  # a user error (the message): the job fails with it
+                    raise UserInputError(made)
                 finished.add(seg.index)
                 counts[seg.index] = frames
                 calls += made
