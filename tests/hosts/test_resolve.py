@@ -136,10 +136,12 @@ def test_workspace_script_end_to_end(clip, tmp_path):
     """resources/hosts/resolve/SlowMo.py, configured as the installer does, run as Resolve would."""
     spec = importlib.util.spec_from_file_location("slowmo_installer", ROOT / "installer" / "install.py")
     install = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(install)
+    spec.loader.exec_module(install)  # puts installer/ (the slowmo_installer package) on sys.path
+    resolve_host = importlib.import_module("slowmo_installer.hosts.resolve")
     purelib = next(p for p in sys.path if p.endswith("site-packages"))
     script = tmp_path / "SlowMo.py"
-    script.write_bytes(install.resolve_script({
+    template = ROOT / "resources" / "hosts" / "resolve" / "SlowMo.py"
+    script.write_bytes(resolve_host.script(template, {
         "python": sys.executable, "site_packages": [purelib],
         "panel_command": [sys.executable, str(FAKES / "fake_panel.py")]}))
     log = tmp_path / "resolve-log.json"
