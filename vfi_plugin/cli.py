@@ -22,7 +22,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .engine.device import DEVICE_CHOICES
+    from .engine.choices import DEVICE_CHOICES
     from .jobs import AUDIO_CHOICES
     from .media import CODECS
 

@@ -136,3 +136,20 @@ def test_end_past_the_clip_is_clamped_with_a_notice(tmp_path, clip):
         f"notice: {clip}: end 99 is past the clip's end (12 frames, 0.480 s): "
         f"clamped to the clip's end"]
     assert probe(tmp_path / "o.mkv").frame_count == 5
+
+
+def test_help_and_input_errors_never_load_torch(tmp_path):
+    """--help and a one-line input error answer at once: the parser and the validation that
+    runs before a render are torch-free (torch costs ~1.3 s to import)."""
+    code = ("import sys\n"
+            "from vfi_plugin import cli\n"
+            "try:\n"
+            "    cli.main(['--help'])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "assert cli.main(['missing.mp4', '-o', 'x.mp4']) == 2\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n")
+    res = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert "missing.mp4: no such file" in res.stderr

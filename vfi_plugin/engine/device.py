@@ -5,7 +5,7 @@ import torch
 
 from ..errors import UserInputError
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+from .choices import DEVICE_CHOICES  # noqa: F401 (re-exported)
 
 
 def available_devices() -> list[str]:
