@@ -159,3 +159,11 @@ def test_workspace_script_end_to_end(clip, tmp_path):
     assert json.loads(log.read_text())["imported"] == [str(out)]
     assert "imported" in proc.stdout
     out.unlink()
+
+
+def test_run_panel_without_an_open_project_returns_the_error():
+    result = rh.run_panel(FakeResolve(no_project=True), sys.executable,
+                          command=[sys.executable, "-c", "pass"])
+    assert result == {"imported": [], "error": "no project is open in DaVinci Resolve"}
+    result = rh.run_panel(None, sys.executable, command=[sys.executable, "-c", "pass"])
+    assert "not available" in result["error"] and result["imported"] == []

@@ -186,8 +186,11 @@ def run_panel(resolve, python: str | None, *, command: list[str] | None = None,
     """
     from .external import PanelSession
 
-    host = ResolveHost(resolve)
-    clip = host.current_clip()
+    try:
+        host = ResolveHost(resolve)
+        clip = host.current_clip()
+    except RuntimeError as exc:  # no scripting object, no project open: said, not raised
+        return {"imported": [], "error": str(exc)}
     if python is None and command is None:
         return {"imported": [], "error": "cannot find the SlowMo environment's Python: "
                                           "run the SlowMo installer again"}
