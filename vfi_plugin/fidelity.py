@@ -97,6 +97,9 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
     if spec.is_sequence and info.timecode:
         notices.append(f"{info.path}: frames are numbered from 1; the source's timecode "
                        f"{info.timecode} is not kept")
+    if info.reel_name and (spec.is_sequence or output.suffix.lower() in (".mp4", ".m4v")):
+        notices.append(f"{info.path}: {'image frames' if spec.is_sequence else 'MP4'} carry no "
+                       f"reel name: {info.reel_name} is not kept (MOV and MKV keep it)")
     layout = PixelLayout(16 if bits > 8 and variant.depth > 8 else 8, keep_alpha)
     return Fidelity(codec, layout, variant.depth, tuple(notices))
 

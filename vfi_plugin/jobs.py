@@ -639,7 +639,7 @@ def output_writer(plan: RenderPlan, path: Path) -> FrameWriter:
                        plan.codec, color=ColorTags.from_info(plan.info),
                        audio=plan.audio_plan(), layout=plan.layout, bits=plan.bits,
                        hdr=plan.info.hdr_metadata, sar=plan.sample_aspect_ratio,
-                       timecode=plan.output_timecode)
+                       timecode=plan.output_timecode, reel=plan.info.reel_name)
 
 
 def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,

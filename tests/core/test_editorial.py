@@ -19,13 +19,16 @@ def interp():
     return load_interpolator(device="cpu")
 
 
-def make(path: Path, rate: str, timecode: str | None, sar: str | None, frames: int = 30) -> Path:
+def make(path: Path, rate: str, timecode: str | None, sar: str | None, frames: int = 30,
+         reel: str | None = None) -> Path:
     cmd = ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"testsrc2=s=128x96:r={rate}",
            "-frames:v", str(frames), "-c:v", "libx264", "-preset", "ultrafast"]
     if timecode:
         cmd += ["-timecode", timecode]
     if sar:
         cmd += ["-vf", f"setsar={sar}"]
+    if reel:
+        cmd += ["-metadata:s:v:0", f"reel_name={reel}"]
     subprocess.run(cmd + [str(path)], check=True, timeout=60)
     return path
 
@@ -44,14 +47,16 @@ def tags(path: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def dv(tmp_path_factory) -> Path:
-    """25 fps, DV-PAL-like 32:27 pixels, starting at 01:00:00:00 (a tmcd track)."""
-    return make(tmp_path_factory.mktemp("ed") / "dv.mov", "25", "01:00:00:00", "32/27")
+    """25 fps, DV-PAL-like 32:27 pixels, starting at 01:00:00:00 (a tmcd track), reel A001."""
+    return make(tmp_path_factory.mktemp("ed") / "dv.mov", "25", "01:00:00:00", "32/27",
+                reel="A001C003")
 
 
 def test_probe_reads_sar_and_timecode(dv):
     info = probe(dv)
     assert info.sample_aspect_ratio == Fraction(32, 27)
     assert info.timecode == "01:00:00:00"
+    assert info.reel_name == "A001C003"
 
 
 @pytest.mark.parametrize("name, mode, want_tc", [
@@ -67,6 +72,10 @@ def test_sar_and_range_start_timecode_are_kept(tmp_path, dv, interp, name, mode,
     got = tags(out)
     assert got["sar"] == "32:27"
     assert got["timecode"] == want_tc
+    if name.endswith(".mp4"):  # MP4 has no place for it: said
+        assert probe(out).reel_name is None and any("A001C003 is not kept" in n for n in notes)
+    else:
+        assert probe(out).reel_name == "A001C003"
     assert any("read as the source's timecode" in n for n in notes)
     assert probe(out).frame_count == (11 if mode == "slowmo" else 12)
 

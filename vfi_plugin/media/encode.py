@@ -51,8 +51,8 @@ class FrameWriter:
     CodecSpec.storing); frames with alpha go to the codec's alpha variant.
     `hdr` (mastering display, content light level) is written where the
     encoder takes it (H.265). `sar` (pixel aspect) and `timecode` (the start
-    timecode, "HH:MM:SS:FF" or drop-frame "HH:MM:SS;FF") are written in video
-    files (MOV/MP4: a tmcd track; MKV: a TIMECODE tag). Leaving the `with`
+    timecode, "HH:MM:SS:FF" or drop-frame "HH:MM:SS;FF") and `reel` (reel or tape
+    name) are written in video files (MOV/MP4: a tmcd track; MKV: tags). Leaving the `with`
     block on an exception aborts (deletes the output).
     """
 
@@ -60,7 +60,8 @@ class FrameWriter:
                  codec: str = DEFAULT_CODEC, *, color: ColorTags | None = None,
                  audio: AudioPlan | None = None, layout: PixelLayout = PixelLayout(),
                  bits: int | None = None, hdr: HdrMetadata | None = None,
-                 sar: Fraction | None = None, timecode: str | None = None) -> None:
+                 sar: Fraction | None = None, timecode: str | None = None,
+                 reel: str | None = None) -> None:
         self._proc = None
         self.path = Path(path)
         self.spec = get_codec(codec)
@@ -81,7 +82,7 @@ class FrameWriter:
         try:
             args = _command(self.path, self.spec, self.variant, self.container, self.layout,
                             self.width, self.height, self.fps, color or ColorTags(), audio, hdr,
-                            sar, timecode)
+                            sar, timecode, reel)
             self._proc = process.start(args, stdin=True)
         except BaseException:  # nothing written yet: only undo the folder we made
             if self._created_dir:
@@ -178,7 +179,7 @@ class FrameWriter:
 def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container,
              layout: PixelLayout, width: int, height: int, fps: Fraction, color: ColorTags,
              audio: AudioPlan | None, hdr: HdrMetadata | None, sar: Fraction | None = None,
-             timecode: str | None = None) -> list[str]:
+             timecode: str | None = None, reel: str | None = None) -> list[str]:
     rate = f"{fps.numerator}/{fps.denominator}"
     video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
                          s=f"{width}x{height}", framerate=rate).video
@@ -215,6 +216,9 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
             video = video.filter("setsar", f"{sar.numerator}/{sar.denominator}")
         if timecode:
             opts["timecode"] = timecode
+        if reel:  # MOV/MP4: written in the tmcd track; Matroska: a REEL_NAME tag
+            key = "metadata" if container.format == "matroska" else "metadata:s:v:0"
+            opts[key] = f"reel_name={reel}"
     streams = [video]
     if audio is not None and spec.audio_args:
         streams.append(audio_stream(audio))

@@ -73,6 +73,7 @@ class MediaInfo:
     sample_aspect_ratio: Fraction | None = None  # None: square pixels (1:1 or unset)
     field_order: str | None = None         # "tt", "bb", "tb", "bt" (interlaced) or None
     timecode: str | None = None            # the start timecode ("01:00:00:00"), if tagged
+    reel_name: str | None = None           # reel / tape name (MOV tmcd, MKV REEL_NAME tag)
     hdr_metadata: HdrMetadata | None = None  # mastering display / content light level
     deinterlace: bool = False              # frames are the fields, deinterlaced (field_rate())
     variable_rate: tuple[float, float] | None = None  # (lowest, highest) fps of a VFR stream
@@ -164,6 +165,7 @@ def probe(path: str | os.PathLike[str], fps: Fraction | None = None) -> MediaInf
         sample_aspect_ratio=_sar(video.get("sample_aspect_ratio")),
         field_order=_field_order(video.get("field_order")),
         timecode=_timecode(streams, fmt),
+        reel_name=_tag_value(streams, fmt, "reel_name"),
         hdr_metadata=(_hdr(path, video) if transfer in HDR_TRANSFERS else None),
         variable_rate=_variable_rate(path, video),
         chroma_subsampled=facts.subsampled,
@@ -218,9 +220,14 @@ def _field_order(text: object) -> str | None:
 def _timecode(streams: list[dict], fmt: dict) -> str | None:
     """The start timecode: a tag of the video or a tmcd data stream (MOV/MP4) or of the
     file (Matroska's TIMECODE, MXF)."""
+    return _tag_value(streams, fmt, "timecode")
+
+
+def _tag_value(streams: list[dict], fmt: dict, name: str) -> str | None:
+    """The first non-empty tag `name` (any case) of the streams, else of the file."""
     for tags in [s.get("tags") or {} for s in streams] + [fmt.get("tags") or {}]:
         for key, value in tags.items():
-            if key.lower() == "timecode" and value:
+            if key.lower() == name and value:
                 return str(value)
     return None
 
