@@ -540,7 +540,8 @@ class SlowMoPanel(QWidget):
                                if selection is not None else None)
         self._pending_selection = selection
         self.show_message(f"Opening {path.name}\u2026", "busy")
-        worker = workers.ProbeWorker(path)
+        # an image sequence plays at the host's rate (a Nuke Read's), else 24 with a notice
+        worker = workers.ProbeWorker(path, selection.fps if selection is not None else None)
         worker.finished.connect(self._on_probe_finished)
         worker.failed.connect(self._on_probe_failed)
         self._probe_worker = workers.start(worker)
@@ -1304,7 +1305,8 @@ class SlowMoPanel(QWidget):
         return dict(source=info.path, output=output, factor=format_factor(self.factor()),
                     start=f"{start}f", end=f"{end}f", mode=self.mode(), codec=self.codec(),
                     audio=self.audio(), device=self.device(),
-                    overwrite=self.replace_check.isChecked(), weights=self.weights)
+                    overwrite=self.replace_check.isChecked(), weights=self.weights,
+                    fps=info.fps if info.sequence is not None else None)
 
     def render(self) -> None:
         """Start rendering the marked range in a worker (``renderFinished`` etc. follow)."""

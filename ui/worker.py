@@ -251,16 +251,18 @@ class CoreLoader(Worker):
 
 
 class ProbeWorker(Worker):
-    """``probe(path)`` -> MediaInfo (ffprobe runs in a child process)."""
+    """``probe(path, fps)`` -> MediaInfo (ffprobe runs in a child process); ``fps`` is an
+    image sequence's rate (from the host), None for 24 or for a video's own."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, fps=None) -> None:
         super().__init__()
         self.path = Path(path)
+        self.fps = fps
 
     def work(self):
         from vfi_plugin.media import probe
 
-        return probe(self.path)
+        return probe(self.path, self.fps)
 
 
 @dataclass(frozen=True)

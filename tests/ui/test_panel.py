@@ -2,6 +2,7 @@
 viewer, names, messages, settings."""
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -221,3 +222,26 @@ def test_panel_embeds_in_a_plain_widget(qtbot, recording_host):
     assert panel.isVisible() and panel.window() is host_window
     assert QApplication.instance().styleSheet() == ""  # no global state touched
     panel.shutdown()
+
+
+def test_host_image_sequence_opens_at_the_hosts_rate(qtbot, tmp_path, make_panel, recording_host):
+    """A Nuke-style Read of shot.%04d.png (frames 1001-1012) at 25 fps: the panel reads it
+    as a 12-frame clip at 25 fps, makes its filmstrip, and renders with that rate."""
+    import subprocess
+
+    import numpy as np
+
+    folder = tmp_path / "plate"
+    folder.mkdir()
+    data = b"".join(np.full((48, 64, 3), 20 * i, np.uint8).tobytes() for i in range(12))
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "64x48",
+                    "-i", "pipe:", "-start_number", "1001", str(folder / "shot.%04d.png")],
+                   input=data, check=True, timeout=60)
+    host = recording_host(ClipSelection(folder / "shot.%04d.png", 0, 12, Fraction(25),
+                                        name="Read1"))
+    panel = make_panel(host)
+    with qtbot.waitSignal(panel.clipLoaded, timeout=30_000):
+        qtbot.mouseClick(panel.host_button, Qt.MouseButton.LeftButton)
+    assert panel.info.fps == 25 and panel.info.frame_count == 12
+    assert panel.render_request()["fps"] == 25
+    qtbot.waitUntil(lambda: len(panel.timeline.thumbnails()) > 0, timeout=30_000)

@@ -15,6 +15,7 @@ import platformdirs
 from vfi_plugin.errors import Cancelled, MediaError, UserInputError
 
 from . import process
+from .sequence import find_frames, is_pattern
 from .decode import GLOBAL_ARGS, FrameReader, constant_rate, seek_stream, to_rgb
 from .probe import MediaInfo, probe
 from .tools import ffmpeg_exe, file_url
@@ -43,12 +44,17 @@ def proxy_path(source: str | os.PathLike[str], start_frame: int = 0, end_frame: 
     height and PROXY_VERSION, so a changed source never matches an old proxy.
     """
     src = Path(source).resolve()
+    extra: tuple = ()
+    stat_path = src
+    if is_pattern(source):  # an image sequence: its first frame, numbering and length
+        pattern, first, count = find_frames(source)
+        stat_path, extra = Path(pattern % first), (first, count)
     try:
-        st = src.stat()
+        st = stat_path.stat()
     except OSError:
         raise UserInputError(f"{source}: no such file") from None
     key = "|".join(str(v) for v in (src, st.st_size, st.st_mtime_ns, start_frame,
-                                     end_frame, height, PROXY_VERSION))
+                                     end_frame, height, PROXY_VERSION, *extra))
     return proxy_dir(cache_dir) / (hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + ".mp4")
 
 
