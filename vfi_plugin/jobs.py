@@ -475,9 +475,21 @@ def install_output(tmp: Path, output: Path, replace: bool = True) -> None:
     if not replace and (output.exists() or output.is_symlink()):
         raise UserInputError(f"{output}: appeared while rendering (written by another program); "
                              f"not replaced (use --overwrite to replace it)")
-    if output.exists() and output.is_dir() and not output.is_symlink():
-        shutil.rmtree(output)
-    os.replace(tmp, output)
+    old = output.exists() or output.is_symlink()
+    if not old or (tmp.is_file() and output.is_file()):
+        os.replace(tmp, output)  # atomic for files
+        return
+    # A folder (PNG/TIFF/... frames) replaces anything, or a file replaces a folder: the old
+    # output is renamed aside first and removed only once the new one is in place, so a
+    # failure at any step leaves the old output where it was.
+    aside = output.with_name(f".{output.name}.{SIDE_FILE_TAG}-old-{uuid.uuid4().hex[:8]}")
+    os.replace(output, aside)
+    try:
+        os.replace(tmp, output)
+    except BaseException:
+        os.replace(aside, output)
+        raise
+    remove_path(aside)
 
 
 class ProgressMeter:

@@ -293,3 +293,37 @@ def test_dash_named_files_render(tmp_path, clip, interp, monkeypatch):
     info = probe(Path("-y.mp4"))
     assert result.frames == info.frame_count == 5 and info.audio
     assert files_in(tmp_path) == {"-x.mp4", "-y.mp4"}
+
+
+@pytest.mark.parametrize("old_kind", ["folder", "file"])
+def test_replacing_an_output_never_leaves_a_gap_or_fails_on_its_kind(tmp_path, monkeypatch,
+                                                                     old_kind):
+    """A finished folder of frames replaces an old folder or file: the old one is renamed
+    aside and removed only once the new one is in place; when that fails, it is back."""
+    from vfi_plugin import jobs
+
+    out = tmp_path / "frames"
+    if old_kind == "folder":
+        out.mkdir()
+        (out / "frame_000001.png").write_bytes(b"old")
+    else:
+        out.write_bytes(b"old")
+    new = tmp_path / ".frames.tmp"
+    new.mkdir()
+    (new / "frame_000001.png").write_bytes(b"new")
+    real_replace = os.replace
+
+    def failing(src, dst):
+        if Path(src) == new:
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(jobs.os, "replace", failing)
+    with pytest.raises(OSError):
+        jobs.install_output(new, out)
+    assert (out / "frame_000001.png").read_bytes() == b"old" if old_kind == "folder" \
+        else out.read_bytes() == b"old"
+    monkeypatch.setattr(jobs.os, "replace", real_replace)
+    jobs.install_output(new, out)
+    assert (out / "frame_000001.png").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["frames"]  # nothing aside is left
