@@ -143,3 +143,43 @@ def test_near_still_footage_is_not_damaged(interp):
     model = psnr(interp.midpoint(*noisy))
     blend = psnr((noisy[1].astype(float) + noisy[2]) / 2)
     assert model > 45.0 and model > blend - 0.5, (model, blend)
+
+
+def test_one_interpolator_shared_by_two_threads_runs_one_pass_at_a_time():
+    """A panel's preview and render may share one Interpolator: passes never overlap and
+    the call counter counts every window."""
+    import threading
+    import time
+
+    import numpy as np
+
+    from vfi_plugin import load_interpolator
+
+    interp = load_interpolator(device="cpu")
+    real, active, overlaps = interp._forward, [0], []
+
+    def forward(x):
+        active[0] += 1
+        overlaps.append(active[0])
+        time.sleep(0.01)
+        try:
+            return real(x)
+        finally:
+            active[0] -= 1
+
+    interp._forward = forward
+    rng = np.random.default_rng(0)
+    wins = [tuple(rng.integers(0, 256, (32, 32, 3), np.uint8) for _ in range(4)) for _ in range(6)]
+    results = {}
+
+    def work(name):
+        results[name] = [interp.midpoint(*w) for w in wins]
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert max(overlaps) == 1
+    assert interp.net_calls == 12
+    assert all(np.array_equal(x, y) for x, y in zip(results["a"], results["b"]))

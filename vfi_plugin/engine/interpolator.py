@@ -7,6 +7,7 @@ colour's motion (``Net.carry``).
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -47,6 +48,9 @@ class Interpolator:
         if self.options.channels_last:
             self.net = self.net.to(memory_format=torch.channels_last)
         self.net_calls = 0
+        # one pass at a time: a panel's preview and render may share this object, and torch
+        # gains nothing from two passes competing for the same cores
+        self._lock = threading.Lock()
 
     @property
     def config(self):
@@ -92,8 +96,14 @@ class Interpolator:
                 results[i] = frame
         return results  # type: ignore[return-value]
 
-    @torch.inference_mode()
     def _run(self, windows: Sequence[Window]) -> list[np.ndarray]:
+        with self._lock:
+            out = self._pass(windows)
+            self.net_calls += len(windows)
+        return out
+
+    @torch.inference_mode()
+    def _pass(self, windows: Sequence[Window]) -> list[np.ndarray]:
         arr = np.stack([np.stack(w) for w in windows])  # B,4,H,W,C uint8 or uint16
         peak = PEAK[arr.dtype]
         if arr.dtype == np.uint16:  # torch has no uint16 arithmetic on every build
@@ -105,7 +115,6 @@ class Interpolator:
             out = run_tiled(self._forward, x, opts.tile_size, opts.tile_overlap)
         else:
             out = self._forward(x)
-        self.net_calls += len(windows)
         out = out.float().clamp_(0, 1).mul_(peak).round_().permute(0, 2, 3, 1).contiguous()
         dtype = np.uint16 if peak > 255 else np.uint8
         return list(out.to(torch.int32).cpu().numpy().astype(dtype))
