@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from vfi_plugin import __version__
 from vfi_plugin.host import FileHost
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 from . import worker as workers
 from .icon import app_icon
 from .panel import SlowMoPanel

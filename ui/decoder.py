@@ -16,7 +16,6 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 from . import worker as workers
 
 CHUNK = 24

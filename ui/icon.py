@@ -17,7 +17,6 @@ from PySide6.QtGui import (
     QRadialGradient,
 )
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 AMBER = QColor("#f2b632")

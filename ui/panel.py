@@ -46,7 +46,6 @@ from vfi_plugin.errors import UserInputError
 from vfi_plugin.host import ClipSelection, FileHost, Host, ImportRequest, reveal_in_file_manager
 from vfi_plugin.media import CODECS, DEFAULT_CODEC, format_timecode
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 from . import worker as workers
 from .decoder import FrameDecoder
 from .naming import (

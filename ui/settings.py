@@ -11,7 +11,6 @@ from pathlib import Path
 import platformdirs
 from PySide6.QtCore import QSettings
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 
 CONFIG_ENV = "VFI_SLOWMO_CONFIG_DIR"
 APP_NAME = "vfi-slowmo"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 
 ACCENT = "#3d8bfd"
 ACCENT_HOVER = "#5a9cff"

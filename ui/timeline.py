@@ -27,7 +27,6 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from vfi_plugin.media import format_timecode
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 
 BG = QColor("#17191d")
 RULER_BG = QColor("#202329")

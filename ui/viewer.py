@@ -6,7 +6,6 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 
 BG = QColor("#0d0e10")
 FRAME = QColor("#2a2e35")

@@ -29,7 +29,6 @@ from PySide6.QtGui import QImage
 
 from vfi_plugin.errors import Cancelled, SlowMoError
 
-from . import _qtfix  # noqa: F401  (guards a PySide6 6.12 refcount bug)
 
 log = logging.getLogger("vfi_plugin.ui")
 

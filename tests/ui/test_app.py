@@ -90,8 +90,8 @@ def test_icon_is_shipped_and_drawn():
 
 def test_many_qt_calls_do_not_exhaust_none(tmp_path):
     """PySide6 6.12.0 on Python < 3.12 drops a reference to None on every void call and
-    to True on every emit; the ui package guards against it (ui/_qtfix.py). Without
-    the guard this child process dies with "none_dealloc" / "bool_dealloc"."""
+    to True on every emit (the process then dies with "none_dealloc" / "bool_dealloc");
+    the dependency pins exclude it there. This checks the installed PySide6 survives."""
     code = (
         "import sys\n"
         "import vfi_plugin.ui.panel\n"
