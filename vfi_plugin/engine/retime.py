@@ -77,11 +77,7 @@ class Retimer:
                     break
                 targets.append(j)
                 j += 1
-            times = [state.clamp(plan.grid_time(k)) for k in targets]
-            across = {t for t in times if state.crosses_cut(t)}
-            self._compute([t for t in times if t not in across], state)
-            for t in times:
-                yield self._across_cut(t, state) if t in across else state.get(t)
+            yield from self._frames_at(targets, state)
             state.evict_before(math.floor(plan.wanted_time(j)) - REACH - 1)
 
     def run_span(self, source: Iterable[np.ndarray], origin: int, first: int, stop: int,
@@ -110,11 +106,7 @@ class Retimer:
             while j < stop and plan.wanted_time(j) < chunk_end:
                 targets.append(j)
                 j += 1
-            times = [state.clamp(plan.grid_time(k)) for k in targets]
-            across = {t for t in times if state.crosses_cut(t)}
-            self._compute([t for t in times if t not in across], state)
-            for t in times:
-                yield self._across_cut(t, state) if t in across else state.get(t)
+            yield from self._frames_at(targets, state)
             state.evict_before(math.floor(plan.wanted_time(j)) - REACH - 1)
 
     def _done(self, j: int, last: int) -> bool:
@@ -131,6 +123,15 @@ class Retimer:
     def _check_cancel(self) -> None:
         if self.cancel():
             raise Cancelled("cancelled")
+
+    def _frames_at(self, targets: list[int], state: "_StreamState") -> Iterator[np.ndarray]:
+        """Output frames ``targets``: their nodes computed in one batch, times between two
+        shots held or cross-faded."""
+        times = [state.clamp(self.plan.grid_time(k)) for k in targets]
+        across = {t for t in times if state.crosses_cut(t)}
+        self._compute([t for t in times if t not in across], state)
+        for t in times:
+            yield self._across_cut(t, state) if t in across else state.get(t)
 
     def _across_cut(self, t: Fraction, state: "_StreamState") -> np.ndarray:
         """A time between two shots: the outgoing shot's last frame held, or a cross-fade."""
