@@ -32,11 +32,6 @@ class Fidelity:
     bits: int                 # bits per component the codec stores
     notices: tuple[str, ...] = ()
 
-    @property
-    def variant_label(self) -> str:
-        spec = CODECS[self.codec]
-        return spec.storing(self.bits, self.layout.alpha).label or spec.label
-
 
 def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
            depth: str = "keep", alpha: str = "keep") -> Fidelity:
@@ -68,8 +63,8 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
             f"use {_alpha_codecs()}, or --alpha drop")
     variant = spec.variant(bits, keep_alpha)
     if variant is None:
-        fallback = spec.storing(bits, keep_alpha)
-        stored, label = fallback.depth, fallback.label or spec.label
+        variant = spec.storing(bits, keep_alpha)
+        stored, label = variant.depth, variant.label or spec.label
         if stored >= 10 and depth != "codec":  # 12/16 -> 10+: no banding; said, not refused
             notices.append(f"{info.path}: {bits}-bit source written at {stored} bits, the most "
                            f"{label} stores (all {bits} bits: {_deep_codecs(bits)})")
@@ -80,7 +75,6 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
         else:
             notices.append(f"{info.path}: {bits}-bit source written at {stored} bits "
                            f"({label}; --depth codec)")
-        variant = spec.storing(bits, keep_alpha)
     if info.color_transfer in HDR_TRANSFERS and variant.depth <= 8:
         raise UserInputError(
             f"{output}: the source is HDR ({_transfer_name(info.color_transfer)}), which "

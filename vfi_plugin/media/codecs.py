@@ -93,10 +93,6 @@ class CodecSpec:
         return max(kinds, key=lambda v: v.depth)
 
     @property
-    def max_depth(self) -> int:
-        return max(v.depth for v in (self.base,) + self.variants)
-
-    @property
     def has_alpha(self) -> bool:
         return any(v.alpha for v in self.variants)
 

@@ -42,11 +42,6 @@ class PixelLayout:
         return np.uint16 if self.depth == 16 else np.uint8
 
     @property
-    def peak(self) -> int:
-        """The largest sample value (255 or 65535)."""
-        return (1 << self.depth) - 1
-
-    @property
     def pix_fmt(self) -> str:
         """The packed rawvideo format ffmpeg reads and writes for this layout."""
         return _PIPE_FORMATS[(self.depth, self.alpha)]
@@ -54,10 +49,6 @@ class PixelLayout:
     @property
     def bytes_per_pixel(self) -> int:
         return self.channels * self.depth // 8
-
-    def describe(self) -> str:
-        """'8-bit RGB', '16-bit RGBA', ..."""
-        return f"{self.depth}-bit {'RGBA' if self.alpha else 'RGB'}"
 
 
 @dataclass(frozen=True)
@@ -89,8 +80,3 @@ def format_facts(pix_fmt: str | None) -> FormatFacts:
     if not pix_fmt:
         return FormatFacts(8, False)
     return _format_table(ffprobe_exe()).get(pix_fmt, FormatFacts(8, False))
-
-
-def layout_for(bits: int, alpha: bool) -> PixelLayout:
-    """The pipe layout that carries a source of ``bits`` per component without loss."""
-    return PixelLayout(16 if bits > 8 else 8, alpha)

@@ -16,7 +16,6 @@ from vfi_plugin.errors import UserInputError
 DEFAULT_FPS = Fraction(24)
 _PRINTF = re.compile(r"%(0?)(\d*)d")
 _HASHES = re.compile(r"#+")
-IMAGE_SUFFIXES = (".exr", ".dpx", ".tif", ".tiff", ".png", ".jpg", ".jpeg")
 
 
 @dataclass(frozen=True)
