@@ -116,8 +116,9 @@ class Interpolator:
         else:
             out = self._forward(x)
         out = out.float().clamp_(0, 1).mul_(peak).round_().permute(0, 2, 3, 1).contiguous()
-        dtype = np.uint16 if peak > 255 else np.uint8
-        return list(out.to(torch.int32).cpu().numpy().astype(dtype))
+        if peak == 255.0:  # the 8-bit fast path: straight to uint8, as before deep frames
+            return list(out.to(torch.uint8).cpu().numpy())
+        return list(out.to(torch.int32).cpu().numpy().astype(np.uint16))
 
     def _forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.options.channels_last:
