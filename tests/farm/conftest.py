@@ -1,10 +1,10 @@
-"""Shared by the farm tests: a tiny clip, the exact reference render and a comparison."""
+"""Shared by the farm tests: a tiny clip and the exact reference render (the frame
+comparison is in farm_support.py)."""
 from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from clips import write_clip
@@ -47,16 +47,3 @@ def reference(tmp_path_factory, farm_clip, interp1) -> Path:
     out = tmp_path_factory.mktemp("ref") / "ref.mkv"
     render(farm_clip, out, factor=2, audio="stretch", interpolator=interp1)
     return out
-
-
-def decoded(path: Path) -> list[np.ndarray]:
-    from vfi_plugin.media import read_frames
-
-    return list(read_frames(path))
-
-
-def assert_same_frames(a: Path, b: Path) -> None:
-    fa, fb = decoded(a), decoded(b)
-    assert len(fa) == len(fb)
-    bad = [i for i, (x, y) in enumerate(zip(fa, fb)) if not np.array_equal(x, y)]
-    assert not bad, f"frames {bad} differ"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_same_frames
+from farm_support import assert_same_frames
 from vfi_plugin import render
 from vfi_plugin.cli import main
 

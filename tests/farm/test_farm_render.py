@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import assert_same_frames
+from farm_support import assert_same_frames
 from vfi_plugin import CancelToken, render
 from vfi_plugin.errors import Cancelled
 from vfi_plugin.media import probe
