@@ -101,7 +101,7 @@ class RenderRequest:
     device: str = "auto"
     overwrite: bool = False
     weights: Path | None = None
-    depth: str = "keep"   # keep: refuse a codec that stores fewer bits than the source; codec
+    depth: str = "keep"   # keep: refuse writing a deeper-than-8-bit source at 8 bits; codec: accept
     alpha: str = "keep"   # keep: refuse a codec without alpha for an alpha source; drop
     fields: str = "auto"  # auto: an interlaced source is deinterlaced to its field rate;
                           # progressive: its frames are taken as they are (a wrong flag)
