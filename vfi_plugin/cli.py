@@ -148,39 +148,16 @@ class ProgressPrinter:
         self.stream.flush()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 internal failure, 2 bad input, 130 interrupted)."""
+# Subcommands: ``vfi-slowmo NAME ...`` runs ``main(argv)`` of the named module, which builds its
+# own (torch-free) parser and reports through ``run_reporting_errors``. A plain render takes the
+# input file as its first argument, so a file named like a subcommand needs a path (./conform).
+SUBCOMMANDS: dict[str, str] = {}
+
+
+def run_reporting_errors(work) -> int:
+    """Run ``work()`` (returns an exit code) and map the error tree to one line and an exit code."""
     try:
-        args = build_parser().parse_args(argv)
-        from .jobs import CancelToken, RenderJob, RenderRequest
-        from .farm import FarmOptions
-        from pathlib import Path
-
-        farm = FarmOptions(args.workers, args.scheduler, args.segment_frames)
-
-        # the output stays a str: a trailing "/" asks for a PNG folder
-        request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
-                                args.end, args.mode, args.codec, args.audio, args.device,
-                                args.overwrite, Path(args.weights) if args.weights else None,
-                                args.depth, args.alpha, args.fields, args.conform_fps,
-                                args.cuts, args.fps, farm if farm.enabled else None)
-        if args.quiet:
-            reporter = None
-        elif args.progress == "json":
-            reporter = JsonProgress(sys.stderr)
-        else:
-            reporter = ProgressPrinter(sys.stderr)
-        # A killed render cleans up like Ctrl+C. SIGINT is set too: a process started in the
-        # background by a non-interactive shell (or a host that does so) inherits SIGINT
-        # ignored, and a host's Cancel, which sends SIGINT, would then be lost.
-        for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), _terminate_as_interrupt)
-        job = RenderJob(request, reporter, CancelToken(), notice=print_notice)
-        result = job.run()
-        print(f"wrote {result.output} ({result.frames} frames at {float(result.fps):.3f} fps, "
-              f"{result.duration_s:.2f} s) in {result.seconds:.1f} s")
-        return EXIT_OK
+        return work()
     except UserInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -194,6 +171,56 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal failure: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
 
+
+def cancel_on_signals() -> None:
+    """A killed render cleans up like Ctrl+C.
+
+    SIGINT is set too: a process started in the background by a non-interactive shell (or a host
+    that does so) inherits SIGINT ignored, and a host's Cancel, which sends SIGINT, would then be
+    lost.
+    """
+    for name in ("SIGINT", "SIGTERM", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate_as_interrupt)
+
+
+def progress_reporter(quiet: bool, style: str):
+    """The reporter for ``-q`` / ``--progress``: None, JSON lines or the terminal bar."""
+    if quiet:
+        return None
+    return JsonProgress(sys.stderr) if style == "json" else ProgressPrinter(sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 internal failure, 2 bad input, 130 interrupted)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        import importlib
+        return importlib.import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
+    return run_reporting_errors(lambda: _render(argv))
+
+
+def _render(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    from .jobs import CancelToken, RenderJob, RenderRequest
+    from .farm import FarmOptions
+    from pathlib import Path
+
+    farm = FarmOptions(args.workers, args.scheduler, args.segment_frames)
+
+    # the output stays a str: a trailing "/" asks for a PNG folder
+    request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
+                            args.end, args.mode, args.codec, args.audio, args.device,
+                            args.overwrite, Path(args.weights) if args.weights else None,
+                            args.depth, args.alpha, args.fields, args.conform_fps,
+                            args.cuts, args.fps, farm if farm.enabled else None)
+    reporter = progress_reporter(args.quiet, args.progress)
+    cancel_on_signals()
+    job = RenderJob(request, reporter, CancelToken(), notice=print_notice)
+    result = job.run()
+    print(f"wrote {result.output} ({result.frames} frames at {float(result.fps):.3f} fps, "
+          f"{result.duration_s:.2f} s) in {result.seconds:.1f} s")
+    return EXIT_OK
 
 if __name__ == "__main__":
     raise SystemExit(main())
