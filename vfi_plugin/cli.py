@@ -151,7 +151,10 @@ class ProgressPrinter:
 # Subcommands: ``vfi-slowmo NAME ...`` runs ``main(argv)`` of the named module, which builds its
 # own (torch-free) parser and reports through ``run_reporting_errors``. A plain render takes the
 # input file as its first argument, so a file named like a subcommand needs a path (./conform).
-SUBCOMMANDS: dict[str, str] = {}
+SUBCOMMANDS: dict[str, str] = {
+    "segment": "vfi_plugin.farm.cmd_segment",    # one segment of a farm job
+    "assemble": "vfi_plugin.farm.cmd_assemble",  # encode a farm job's segments
+}
 
 
 def run_reporting_errors(work) -> int:

@@ -587,16 +587,14 @@ class RenderJob:
         """Render as segments (in this process, on local worker processes or on a Dask
         cluster) into a job folder next to the output, then encode them once."""
         from .farm import dask_engine
-        from .farm.segments import (assembled_frames, new_job_dir, segment_options, split)
+        from .farm.segments import assemble, new_job_dir, segment_options, split
 
         farm = self.request.farm
         meter = ProgressMeter(plan.output_frames, self.progress)
         meter.update(0, "preparing", force=True)
         segments = split(plan.source_frames, plan.retime, farm.frames_per_segment)
-        tmp = temp_output_path(output)
         started = time.monotonic()
         job_dir = new_job_dir(output)
-        done = 0
         try:
             if farm.workers is None and not farm.scheduler:
                 interpolator = self.interpolator or load_interpolator_for(self.request,
@@ -609,19 +607,9 @@ class RenderJob:
                                                  meter.update, self.cancel)
             self._check_cancel()
             meter.update(plan.output_frames, "finishing", force=True)
-            writer = output_writer(plan, tmp)
-            try:
-                for frame in assembled_frames(plan, job_dir, segments, self.cancel):
-                    writer.write(frame)
-                    done += 1
-                writer.close()
-            except BaseException:
-                writer.abort()
-                raise
-            install_output(tmp, output, replace=self.request.overwrite)
+            done = assemble(plan, job_dir, segments, output, replace=self.request.overwrite,
+                            cancel=self.cancel)
         finally:
-            if tmp.exists():
-                remove_path(tmp)
             dask_engine.remove_job_dir(job_dir)
         meter.update(done, "done", force=True)
         return RenderResult(output, done, plan.output_fps, float(done / plan.output_fps),

@@ -209,6 +209,64 @@ def assembled_frames(plan, job_dir: Path, segments: list[Segment],
                              f"expected {seg.frames}")
 
 
+def assemble(plan, job_dir: Path, segments: list[Segment], output: Path, *, replace: bool,
+             cancel: Callable[[], bool] | None = None,
+             progress: Callable[[int], None] | None = None) -> int:
+    """Encode the finished segments once into ``output`` (codec, audio, colour of the
+    render), through a temporary file renamed on success; return the frames written."""
+    from ..jobs import install_output, output_writer, remove_path, temp_output_path
+
+    tmp = temp_output_path(output)
+    done = 0
+    try:
+        writer = output_writer(plan, tmp)
+        try:
+            for frame in assembled_frames(plan, job_dir, segments, cancel):
+                writer.write(frame)
+                done += 1
+                if progress is not None:
+                    progress(done)
+            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        install_output(tmp, output, replace=replace)
+    finally:
+        if tmp.exists():
+            remove_path(tmp)
+    return done
+
+
+def job_key(plan, segment_frames: int) -> str:
+    """A short fingerprint of what a job folder's segments hold: the same render (same
+    source file by name and size, range, retime, layout, cuts, segment size, weights)
+    gives the same key on every machine, whatever path the storage is mounted at."""
+    import hashlib
+    import json
+
+    request = plan.request
+    source = Path(plan.info.path)
+    weights = Path(request.weights) if request.weights else None
+    facts = {
+        "source": [source.name, source.stat().st_size if source.is_file() else None,
+                   plan.info.frame_count, list(plan.info.display_size), str(plan.info.fps)],
+        "range": [plan.start_frame, plan.end_frame],
+        "retime": repr(plan.retime),
+        "layout": [plan.layout.depth, plan.layout.alpha], "cuts": request.cuts,
+        "segment_frames": segment_frames, "codec": SEGMENT_CODEC,
+        "weights": [weights.name, weights.stat().st_size] if weights else None,
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def job_dir_for(plan, output: Path, segment_frames: int) -> Path:
+    """The job folder a resumable job keeps next to the output: the same render finds the
+    same folder (and its finished segments) again."""
+    from ..jobs import SIDE_FILE_TAG
+
+    return output.with_name(f".{output.name}.{SIDE_FILE_TAG}-job-{job_key(plan, segment_frames)}")
+
+
 def new_job_dir(output: Path) -> Path:
     """A hidden job folder next to the output (so on the storage the output is on)."""
     from ..jobs import SIDE_FILE_TAG
