@@ -1,0 +1,171 @@
+"""Timeline conform end to end: OTIO timelines on generated media, through the FCP7 XML, EDL
+and OTIO adapters, real renders with the shipped model, the new timeline read back."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from clips import frame_index, write_clip
+from timelines import RATE, as_fcp7_xml, clip, dissolve, gap, timeline
+from vfi_plugin import CancelToken, load_interpolator
+from vfi_plugin.cli import main as cli_main
+from vfi_plugin.conform import (ConformJob, find_slowed_clips, plan_conform, read_timeline)
+from vfi_plugin.conform.clips import time_warp, video_clips
+from vfi_plugin.errors import Cancelled
+from vfi_plugin.media import read_frames
+
+MEDIA_FRAMES = 40
+
+
+@pytest.fixture(scope="module")
+def interp():
+    return load_interpolator(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> Path:
+    """32x32, 24 fps, 40 lossless frames carrying their index."""
+    return write_clip(tmp_path_factory.mktemp("media") / "take.mkv", 32, 32, Fraction(RATE),
+                      MEDIA_FRAMES, codec="ffv1")
+
+
+def edit(media: Path, edl: bool = False) -> otio.schema.Timeline:
+    """A cut with a plain clip, a dissolve into a 50 % clip, a gap, a 25 % clip and a freeze
+    frame; on a second track a 50 % clip over a gap. For an EDL: one track, and a cut instead
+    of the dissolve (OTIO's EDL adapter loses the M2 speed of a dissolve's incoming clip)."""
+    v1 = [clip("plain", media, 2, 6), dissolve(2, 2), clip("half", media, 10, 8, 0.5), gap(3),
+          clip("quarter", media, 20, 9, 0.25), clip("frozen", media, 5, 4, freeze=True)]
+    if edl:
+        return timeline([v1[0]] + v1[2:])
+    return timeline(v1, [gap(4), clip("upper", media, 30, 6, 0.5)])
+
+
+def write(tl: otio.schema.Timeline, path: Path) -> Path:
+    otio.adapters.write_to_file(as_fcp7_xml(tl) if path.suffix == ".xml" else tl, str(path))
+    return path
+
+
+def speed_of(item) -> float | None:
+    warp = time_warp(item)
+    return None if warp is None else float(warp.speed)
+
+
+def records(tl) -> list[tuple[str, str, otio.opentime.TimeRange]]:
+    return [(track, item.name, item.range_in_parent()) for track, _, item in video_clips(tl)]
+
+
+def test_finds_constant_slow_motion_only(media):
+    """Freeze frames, 100 % and faster clips are not slow motion; transitions give handles."""
+    tl = edit(media)
+    tl.tracks[0].append(clip("fast", media, 0, 4, 2.0))
+    found = find_slowed_clips(tl)
+    assert [(c.number, c.track, c.name, float(c.speed)) for c in found] == [
+        (1, "V1", "half", 0.5), (2, "V1", "quarter", 0.25), (3, "V2", "upper", 0.5)]
+    half = found[0]
+    assert half.record.start_time.value == 6 and half.record.duration.value == 8
+    assert half.head.value == 2 and half.tail.value == 0  # the dissolve before it
+    assert half.source_end().value == 14  # 8 record frames at 50 % show media 10 to 14
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".xml", ".edl"])
+def test_conform_round_trip(tmp_path, media, interp, suffix):
+    """The new timeline, read back through the same adapter, has the same duration and record
+    ranges; each conformed clip plays its render at 100 % and shows the frames its speed
+    effect showed."""
+    two = suffix != ".edl"
+    exported = read_timeline(write(edit(media, edl=not two), tmp_path / f"cut{suffix}"))
+    slowed = find_slowed_clips(exported)
+    assert [(c.name, float(c.speed)) for c in slowed] == \
+        [("half", 0.5), ("quarter", 0.25)] + ([("upper", 0.5)] if two else [])
+    plan = plan_conform(tmp_path / f"cut{suffix}", tmp_path / f"new{suffix}", codec="ffv1")
+    result = ConformJob(plan, interpolator=interp).run()
+    assert all(p.ok for p in result.plans) and len(result.rendered) == len(slowed)
+
+    new = read_timeline(tmp_path / f"new{suffix}")
+    assert new.duration() == exported.duration()
+    assert records(new) == records(exported)
+    by_name = {item.name: item for _, _, item in video_clips(new)}
+    assert speed_of(by_name["frozen"]) == 0.0  # left alone
+    assert speed_of(by_name["plain"]) is None
+    for plan in result.plans:
+        item = by_name[plan.clip.name]
+        assert speed_of(item) is None
+        assert Path(otio.url_utils.filepath_from_url(item.media_reference.target_url)) \
+            == plan.output.resolve()
+        frames = list(read_frames(plan.output))
+        assert len(frames) == plan.frames
+        count = round(item.source_range.duration.value)
+        available = item.media_reference.available_range  # an EDL has none: media from 0
+        first = round((item.source_range.start_time.value
+                       - (available.start_time.value if available else 0)))
+        assert first == plan.first and count == plan.record_frames
+        assert first - plan.clip.head.value >= 0
+        assert first + count + plan.clip.tail.value <= len(frames)
+        start = plan.clip.source_start.value
+        shown = 0
+        for i in range(count):
+            media_frame = start + i * plan.clip.speed
+            if media_frame == int(media_frame):  # a source frame: it must be that very frame
+                assert frame_index(frames[first + i]) == media_frame
+                shown += 1
+        assert shown == math.ceil(count * plan.clip.speed)
+
+
+def test_handles_and_missing_media(tmp_path, media, interp):
+    """Handles extend a render where the media allows; a clip whose media is missing or whose
+    cut runs past the media's end is listed and left as it was."""
+    tl = timeline([clip("half", media, 1, 6, 0.5), clip("lost", tmp_path / "gone.mkv", 0, 4, 0.5),
+                   clip("tail", media, 36, 12, 0.5)])
+    write(tl, tmp_path / "cut.otio")
+    plan = plan_conform(tmp_path / "cut.otio", tmp_path / "new.otio", handles=4, codec="ffv1")
+    half, lost, tail = plan.plans
+    assert half.ok and (half.start_frame, half.end_frame) == (0, 7)  # 2 media frames wanted
+    assert half.first == 2                                           # before: 1 exists
+    assert "not found" in lost.problem and "past the media's last frame" in tail.problem
+    result = ConformJob(plan, interpolator=interp).run()
+    new = read_timeline(tmp_path / "new.otio")
+    items = {item.name: item for _, _, item in video_clips(new)}
+    assert speed_of(items["lost"]) == speed_of(items["tail"]) == 0.5
+    assert items["tail"].media_reference.target_url == media.as_uri()
+    frames = list(read_frames(result.plans[0].output))
+    assert [frame_index(frames[j]) for j in (0, 2, 4, 12)] == [0, 1, 2, 6]
+
+
+def test_cancel_leaves_nothing(tmp_path, media, interp):
+    write(edit(media), tmp_path / "cut.otio")
+    plan = plan_conform(tmp_path / "cut.otio", tmp_path / "new.otio", codec="ffv1",
+                        media_dir=tmp_path / "renders")
+    token = CancelToken()
+
+    def progress(p):
+        if p.done > 3:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        ConformJob(plan, progress, token, interpolator=interp).run()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.otio"]
+
+
+def test_cli_lists_and_reports_errors(tmp_path, media, capsys):
+    write(edit(media, edl=True), tmp_path / "cut.edl")
+    assert cli_main(["conform", str(tmp_path / "cut.edl"), "-o", str(tmp_path / "new.edl"),
+                     "--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split()[:7] == ["#", "track", "clip", "source", "range", "speed", "frames"]
+    assert "half" in out[1] and "00:00:00:10-00:00:00:14" in out[1] and "50 %" in out[1] \
+        and "take_x2_f10-14.mov" in out[1]
+    assert "quarter" in out[2] and "25 %" in out[2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.edl"]  # nothing written
+
+    for args, message in (
+            ([str(tmp_path / "none.edl")], "none.edl: no such timeline file"),
+            ([str(tmp_path / "cut.txt")], "unknown timeline format '.txt'"),
+            ([str(tmp_path / "cut.edl"), "--clips", "9"], "no slowed clip numbered 9"),
+            ([str(tmp_path / "cut.edl"), "--codec", "png"], "invalid choice")):
+        assert cli_main(["conform", *args, "-o", str(tmp_path / "new.edl")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: ") and message in err and "\n" not in err
