@@ -92,11 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     panel.set_playhead(40)
     panel.set_device("auto")
     panel.start_preview()
-    wait_until(lambda: panel._preview is not None, 600, "the preview")
-    wait_until(lambda: panel._preview_pos >= 30, 30, "the preview loop")
-    panel._preview_timer.stop()  # hold a frame with the ball between source frames
-    panel._preview_pos = 30
-    panel._preview_tick(advance=False)
+    wait_until(lambda: panel.preview.result is not None, 600, "the preview")
+    wait_until(lambda: panel.preview.pos >= 30, 30, "the preview loop")
+    panel.preview.timer.stop()  # hold a frame with the ball between source frames
+    panel.preview.pos = 30
+    panel.preview.tick(advance=False)
     panel.set_output_folder(WORK)  # the render goes to the temp folder
     panel.render()
     wait_until(lambda: panel.progress_bar.maximum() > 0 and panel.progress_bar.value() >= 80,

@@ -11,20 +11,22 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from vfi_plugin import __version__
 from vfi_plugin.host import FileHost
+from vfi_plugin.names import APP_NAME, DISPLAY_NAME
 
-from . import worker as workers
+from .threads import wait_all
 from .icon import app_icon
 from .panel import SlowMoPanel
-from .settings import clear_recent_files, open_settings, recent_files
+from .settings import (clear_recent_files, open_settings, recent_files, save_window_geometry,
+                       window_geometry)
 from .style import apply_dark_theme
 
-APP_TITLE = "SlowMo"
+APP_TITLE = DISPLAY_NAME
 EXIT_WAIT_S = 30.0
 
 
@@ -44,8 +46,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._build_menus()
         self.panel.clipLoaded.connect(self._on_clip_loaded)
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        geometry = window_geometry(self.settings)
+        if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 860)
@@ -127,7 +129,7 @@ class MainWindow(QMainWindow):
         if not self.panel.confirm_close():
             event.ignore()
             return
-        self.settings.setValue("window/geometry", self.saveGeometry())
+        save_window_geometry(self.settings, self.saveGeometry())
         self.panel.shutdown()
         self.settings.sync()
         event.accept()
@@ -153,9 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "vfi-slowmo-gui"])
-        app.setApplicationName("SlowMo")
-        app.setApplicationDisplayName("SlowMo")
-        app.setDesktopFileName("vfi-slowmo")
+        app.setApplicationName(DISPLAY_NAME)
+        app.setApplicationDisplayName(DISPLAY_NAME)
+        app.setDesktopFileName(APP_NAME)
         apply_dark_theme(app)
     app.setWindowIcon(app_icon())
     host = None
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(0, report)
     code = app.exec()
     window.panel.shutdown()  # a no-op when the window was closed (it shuts down on close)
-    if not workers.wait_all(EXIT_WAIT_S):
+    if not wait_all(EXIT_WAIT_S):
         # a worker is stuck in a long uninterruptible call (e.g. one network pass on a
         # huge frame); leave without destroying its running thread (that would abort)
         sys.stdout.flush()

@@ -16,7 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QImage
 
-from . import worker as workers
+from .threads import Worker, describe_error, start, wait_for
+from .worker import frame_to_qimage
 
 CHUNK = 24
 BUDGET_BYTES = 192 * 1024 * 1024
@@ -30,7 +31,7 @@ class _Media:
     size: tuple[int, int] | None
 
 
-class _DecodeLoop(workers.Worker):
+class _DecodeLoop(Worker):
     """Runs until cancelled, decoding whatever the decoder currently wants."""
 
     frameDecoded = Signal(int, int)  # generation, index
@@ -58,7 +59,7 @@ class _DecodeLoop(workers.Worker):
             try:
                 self._decode(media, first, last)
             except Exception as exc:  # noqa: BLE001 - reported, the loop goes on
-                self.decodeFailed.emit(media.generation, workers.describe_error(exc))
+                self.decodeFailed.emit(media.generation, describe_error(exc))
 
     def _decode(self, media: _Media, first: int, last: int) -> None:
         from vfi_plugin.media import read_frames
@@ -72,7 +73,7 @@ class _DecodeLoop(workers.Worker):
         reader = read_frames(media.path, first, last + 1, size=media.size, info=media.info)
         try:
             for index, frame in enumerate(reader, first):
-                image = workers.frame_to_qimage(frame)
+                image = frame_to_qimage(frame)
                 with owner._cond:
                     if media.generation != owner._media_gen:
                         return
@@ -106,6 +107,7 @@ class FrameDecoder(QObject):
         self._media_gen = 0
         self._want: tuple[_Media, int, int] | None = None
         self._loop: _DecodeLoop | None = None
+        self._stopped = False
 
     @property
     def media_path(self) -> Path | None:
@@ -168,11 +170,11 @@ class FrameDecoder(QObject):
             self._cache.popitem(last=False)
 
     def _ensure_loop(self) -> None:
-        if self._loop is None:
+        if self._loop is None and not self._stopped:
             loop = _DecodeLoop(self)
             loop.frameDecoded.connect(self._on_decoded)
             loop.decodeFailed.connect(self._on_failed)
-            self._loop = workers.start(loop)
+            self._loop = start(loop)
 
     @Slot(int, int)
     def _on_decoded(self, generation: int, index: int) -> None:
@@ -185,9 +187,10 @@ class FrameDecoder(QObject):
             self.failed.emit(message)
 
     def stop(self, timeout_s: float = 3.0) -> bool:
-        """End the worker thread (waits up to ``timeout_s``); True when it has ended."""
+        """End the worker thread for good (waits up to ``timeout_s``); True when it has."""
+        self._stopped = True
         loop, self._loop = self._loop, None
         if loop is None:
             return True
         loop.cancel()
-        return workers.wait_for(loop, timeout_s)
+        return wait_for(loop, timeout_s)

@@ -1,36 +1,25 @@
-"""Background work for the panel: each job is a QObject worker run in its own QThread.
+"""The panel's background jobs: probing, proxies, the model, previews and renders.
 
-Workers never touch widgets. They report through signals, which Qt queues to
-the GUI thread because the receivers (the panel's slots) live there:
-
-* ``progress(object)``  a ``vfi_plugin.jobs.Progress`` (renders) or ``(done, total)`` (previews)
-* ``finished(object)``  the result (``RenderResult``, ``MediaInfo``, ...)
-* ``failed(str)``       one line for the user: the core's message as is, or a summary
-* ``cancelled()``       the work stopped on request and cleaned up after itself
-
-The torch-heavy parts of the core (``vfi_plugin.jobs``, ``vfi_plugin.engine``)
-are imported only inside ``work()``, i.e. on a worker thread, so neither the
-app's start nor the GUI thread ever waits for torch.
+Each is a ``threads.Worker`` run in its own QThread; none touches a widget. The
+torch-heavy parts of the core (``vfi_plugin.engine``'s network, ``vfi_plugin.jobs``'
+rendering) are imported only inside ``work()``, i.e. on a worker thread, so neither
+the app's start nor the GUI thread ever waits for torch.
 """
 from __future__ import annotations
 
-import logging
 import threading
-import time
-from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
 
-from vfi_plugin.errors import Cancelled, SlowMoError
+from vfi_plugin.errors import Cancelled
 
-
-log = logging.getLogger("vfi_plugin.ui")
+from .threads import Worker
 
 # Windows per forward pass on the CPU: one. The core checks for cancellation
 # between batches, and its default budget (1 Mpx) puts several proxy-sized or 100+
@@ -39,7 +28,6 @@ log = logging.getLogger("vfi_plugin.ui")
 # window vs 0.64 s at 4), and a fixed batch shape avoids oneDNN re-tuning for each
 # new batch size (first call of a shape: 1.5 s and more on a busy CPU).
 CPU_BATCH_PIXELS = 1
-PROGRESS_INTERVAL_S = 0.1
 PROXY_HEIGHT = 360
 THUMB_HEIGHT = 72
 THUMB_COUNT = 40
@@ -58,27 +46,12 @@ def core_loaded() -> bool:
 
 def load_core() -> list[str]:
     """Import the torch-heavy core (call on a worker thread); return the usable devices."""
-    import vfi_plugin.jobs  # noqa: F401  (pulls torch through vfi_plugin.engine)
-    from vfi_plugin.engine import available_devices
+    import vfi_plugin.jobs  # noqa: F401
+    from vfi_plugin.engine import available_devices  # loads torch
 
     devices = available_devices()
     _core_ready.set()
     return devices
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
-
-
-def describe_error(exc: BaseException) -> str:
-    """What the panel shows for an exception: the core's own messages as they are,
-    anything else summarized in one line (the traceback goes to the log only)."""
-    if isinstance(exc, SlowMoError):
-        return one_line(str(exc)) or type(exc).__name__
-    detail = one_line(str(exc), 160)
-    name = type(exc).__name__
-    return f"Unexpected error ({name}{': ' + detail if detail else ''}). See the log for details."
 
 
 def frame_to_qimage(frame: np.ndarray) -> QImage:
@@ -86,127 +59,6 @@ def frame_to_qimage(frame: np.ndarray) -> QImage:
     frame = np.ascontiguousarray(frame)
     h, w = frame.shape[:2]
     return QImage(frame.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
-
-
-class Worker(QObject):
-    """Base class: subclasses implement ``work()`` and may call ``report()``."""
-
-    progress = Signal(object)
-    finished = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-    done = Signal()  # after any of finished/failed/cancelled
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cancel = threading.Event()
-        self._home = QThread.currentThread()
-        self._last_report = 0.0
-
-    # -- called from the GUI thread -------------------------------------------------
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    # -- worker thread ----------------------------------------------------------------
-    def work(self) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def check_cancel(self) -> None:
-        if self._cancel.is_set():
-            raise Cancelled("cancelled")
-
-    def report(self, value: object, force: bool = False) -> None:
-        """Emit ``progress`` at most every PROGRESS_INTERVAL_S (always when forced)."""
-        now = time.monotonic()
-        if force or now - self._last_report >= PROGRESS_INTERVAL_S:
-            self._last_report = now
-            self.progress.emit(value)
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            result = self.work()
-        except Cancelled:
-            self.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - everything becomes one line in the panel
-            if not isinstance(exc, SlowMoError):
-                log.error("%s failed", type(self).__name__, exc_info=True)
-            self.failed.emit(describe_error(exc))
-        else:
-            self.finished.emit(result)
-        finally:
-            # Hand the object back to the thread that made it, so that it can be
-            # deleted there once the worker thread has ended.
-            if self._home is not None:
-                self.moveToThread(self._home)
-            self.done.emit()
-
-
-class _Runner(QObject):
-    """Owns the QThread of one worker until that thread has ended.
-
-    Finished runners are not dropped in their own slot: Python would then delete
-    the QThread and the worker (C++ objects it owns) while Qt is still dispatching
-    to them. They wait in a short queue instead and are freed when pushed out of it.
-    """
-
-    _alive: set[_Runner] = set()
-    _finished: deque[_Runner] = deque(maxlen=32)
-
-    def __init__(self, worker: Worker) -> None:
-        super().__init__()
-        self.worker = worker
-        self.thread = QThread()
-        self.thread.setObjectName(f"slowmo-{type(worker).__name__}")
-        worker.moveToThread(self.thread)
-        self.thread.started.connect(worker.run)
-        # direct: quit() is thread-safe, and a GUI thread blocked in wait_for() could
-        # not run a queued call
-        worker.done.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
-        self.thread.finished.connect(self._reap)
-        _Runner._alive.add(self)
-        self.thread.start()
-
-    @Slot()
-    def _reap(self) -> None:
-        self.thread.wait()
-        _Runner._finished.append(self)
-        _Runner._alive.discard(self)
-
-
-def start(worker: Worker) -> Worker:
-    """Run ``worker.run()`` in a new QThread; the thread ends when the work does."""
-    worker._runner = _Runner(worker)  # type: ignore[attr-defined]
-    return worker
-
-
-def wait_for(worker: Worker | None, timeout_s: float = 5.0) -> bool:
-    """Block until ``worker``'s thread has ended (for shutdown only); True if it has."""
-    runner = getattr(worker, "_runner", None) if worker is not None else None
-    if runner is None:
-        return True
-    return runner.thread.wait(int(timeout_s * 1000))
-
-
-def wait_all(timeout_s: float) -> bool:
-    """Wait (up to ``timeout_s`` in all) for every worker thread to end; True if they have.
-
-    For an app about to exit: a QThread destroyed while it still runs aborts the process.
-    """
-    deadline = time.monotonic() + timeout_s
-    for runner in list(_Runner._alive):
-        left = max(0.0, deadline - time.monotonic())
-        if not runner.thread.wait(int(left * 1000)):
-            return False
-    return True
-
-
-def running_threads() -> int:
-    """How many worker threads are still alive (tests check that none leak)."""
-    return sum(1 for r in _Runner._alive if r.thread.isRunning())
 
 
 class InterpolatorCache:
@@ -374,11 +226,12 @@ class PreviewWorker(Worker):
 
 
 class RenderWorker(Worker):
-    """Runs one ``RenderJob``; ``request`` holds RenderRequest's fields."""
+    """Runs one ``RenderJob`` for ``request`` (a ``vfi_plugin.jobs.RenderRequest``), planned
+    once: the plan that checks the request is the one the job renders."""
 
-    def __init__(self, request: dict, cache: InterpolatorCache | None = None) -> None:
+    def __init__(self, request, cache: InterpolatorCache | None = None) -> None:
         super().__init__()
-        self.request = dict(request)
+        self.request = request
         self.cache = cache
         self._token = None
         self._stage = ""
@@ -390,21 +243,20 @@ class RenderWorker(Worker):
             token.cancel()
 
     def work(self):
-        from vfi_plugin.jobs import CancelToken, Progress, RenderJob, RenderRequest, plan_render
+        from vfi_plugin.jobs import CancelToken, Progress, RenderJob, plan_render
 
         token = CancelToken()
         self._token = token
         if self.is_cancelled():  # cancel() may have run before the token existed
             token.cancel()
-        request = RenderRequest(**self.request)
-        plan = plan_render(request)  # user mistakes surface before the model loads
+        plan = plan_render(self.request)  # user mistakes surface before the model loads
         self.report(Progress(0, plan.output_frames, 0.0, 0.0, None, "preparing"), force=True)
-        interpolator = self.cache.get(request.device) if self.cache is not None else None
+        interpolator = self.cache.get(self.request.device) if self.cache is not None else None
         if token.cancelled:
             raise Cancelled("render cancelled")
-        job = RenderJob(request, progress=self._on_progress, cancel=token,
+        job = RenderJob(self.request, progress=self._on_progress, cancel=token,
                         interpolator=interpolator)
-        return job.run()
+        return job.run(plan)
 
     def _on_progress(self, progress) -> None:
         stage_changed = progress.stage != self._stage

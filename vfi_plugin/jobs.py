@@ -312,8 +312,9 @@ def _range_point(text: str | float | int | None, frame: int) -> str:
     return f"frame {frame}" if text in (None, "") else f"{text} (frame {frame})"
 
 
-def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
-    """Refuse outputs that would overwrite the source, an existing file, or cannot be written."""
+def check_output_path(source: Path, output: Path, overwrite: bool, write_test: bool = True) -> None:
+    """Refuse outputs that would overwrite the source, an existing file, or cannot be written
+    (``write_test``: try a file in the folder; a caller holding the output's lock knows)."""
     src = source.resolve()
     out = output.resolve()
     if out == src or (output.exists() and source.exists() and os.path.samefile(output, source)):
@@ -325,6 +326,8 @@ def check_output_path(source: Path, output: Path, overwrite: bool) -> None:
     parent = out.parent
     if not parent.is_dir():
         raise UserInputError(f"{parent}: output folder does not exist")
+    if not write_test:
+        return
     probe_file = parent / f".{SIDE_FILE_TAG}-write-test-{uuid.uuid4().hex[:8]}"
     try:
         probe_file.touch()
@@ -533,15 +536,17 @@ class RenderJob:
     def plan(self) -> RenderPlan:
         return plan_render(self.request)
 
-    def run(self) -> RenderResult:
-        """Render; notices go to ``notice`` (a UserWarning without one) before any work."""
-        plan = self.plan()
+    def run(self, plan: RenderPlan | None = None) -> RenderResult:
+        """Render; notices go to ``notice`` (a UserWarning without one) before any work.
+        ``plan``: this request's plan when the caller has made it already (probed once)."""
+        plan = plan if plan is not None else self.plan()
         for text in plan.notices:
             self._notify(text)
         output = Path(self.request.output)
         with OutputLock(output):
             # Again under the lock: a render that held it may have written the output since.
-            check_output_path(Path(self.request.source), output, self.request.overwrite)
+            check_output_path(Path(self.request.source), output, self.request.overwrite,
+                              write_test=False)  # the lock file was written there
             return self._render(plan, output)
 
     def _render(self, plan: RenderPlan, output: Path) -> RenderResult:

@@ -122,7 +122,7 @@ class RecordingHost:
 @pytest.fixture
 def make_panel(qtbot):
     """make_panel(host=None) -> a shown SlowMoPanel that shuts down after the test."""
-    from vfi_plugin.ui import worker as workers
+    from vfi_plugin.ui import threads
     from vfi_plugin.ui.panel import SlowMoPanel
 
     made = []
@@ -140,8 +140,8 @@ def make_panel(qtbot):
     for panel in made:
         panel.shutdown()
     # a worker that already reported may still be unwinding its QThread: give it a moment
-    workers.wait_all(5.0)
-    assert workers.running_threads() == 0, "worker threads left running after shutdown"
+    threads.wait_all(5.0)
+    assert threads.running_threads() == 0, "worker threads left running after shutdown"
 
 
 @pytest.fixture

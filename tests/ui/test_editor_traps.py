@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDropEvent, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
-from vfi_plugin.ui import worker as workers
+from vfi_plugin.ui import threads
 from vfi_plugin.ui.app import MainWindow
 from vfi_plugin.ui.settings import open_settings
 from vfi_plugin.ui.timeline import HANDLE_W
@@ -175,7 +175,7 @@ def test_quitting_during_a_render_asks_and_cancelling_leaves_nothing(
     asked = answer_next_question("Cancel render and quit")
     window.close()
     assert asked and not window.isVisible()
-    assert workers.wait_all(15.0)
+    assert threads.wait_all(15.0)
     assert sorted(p.name for p in source.parent.iterdir()) == ["quit.mp4"]
 
 

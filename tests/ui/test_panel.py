@@ -10,7 +10,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 from vfi_plugin.ui.panel import SlowMoPanel
 from vfi_plugin.ui.settings import open_settings, recent_files, settings_path
-from vfi_plugin.ui.worker import describe_error
+from vfi_plugin.ui.threads import describe_error
 
 from vfi_plugin.host import ClipSelection
 
@@ -113,7 +113,7 @@ def test_use_host_clip_takes_its_range(qtbot, make_clip, make_panel, recording_h
         qtbot.mouseClick(panel.host_button, Qt.MouseButton.LeftButton)
     assert panel.range() == (4, 12)
     assert panel.playhead() == 4
-    request = panel._import_request(type("R", (), {"output": Path("x.mp4"), "frames": 15,
+    request = panel.renderer.import_request(type("R", (), {"output": Path("x.mp4"), "frames": 15,
                                                    "fps": 10})())
     assert request.selection.extra == {"strip": "A1"} and request.selection.name == "Shot 12"
 
@@ -243,5 +243,5 @@ def test_host_image_sequence_opens_at_the_hosts_rate(qtbot, tmp_path, make_panel
     with qtbot.waitSignal(panel.clipLoaded, timeout=30_000):
         qtbot.mouseClick(panel.host_button, Qt.MouseButton.LeftButton)
     assert panel.info.fps == 25 and panel.info.frame_count == 12
-    assert panel.render_request()["fps"] == 25
+    assert panel.render_request().fps == 25
     qtbot.waitUntil(lambda: len(panel.timeline.thumbnails()) > 0, timeout=30_000)

@@ -215,4 +215,4 @@ def test_preview_loops_the_retimed_stretch_beside_the_source(
     assert panel.source_view.image() in result.source
     qtbot.keyClick(panel.timeline, Qt.Key.Key_Right)  # moving the playhead stops the loop
     assert panel.playhead() == 11
-    assert not panel._preview_timer.isActive()
+    assert not panel.preview.looping

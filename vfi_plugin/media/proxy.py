@@ -13,6 +13,7 @@ import numpy as np
 import platformdirs
 
 from vfi_plugin.errors import Cancelled, MediaError, UserInputError
+from vfi_plugin.names import APP_NAME, CACHE_ENV
 
 from . import process
 from .sequence import find_frames, is_pattern
@@ -22,8 +23,6 @@ from .tools import ffmpeg_exe, file_url
 
 PROXY_VERSION = 1
 PROXY_CACHE_BYTES = 2 * 1024 ** 3  # least recently used proxies beyond this are deleted
-CACHE_ENV = "VFI_SLOWMO_CACHE_DIR"
-APP_NAME = "vfi-slowmo"
 POLL_S = 0.05
 
 

@@ -5,9 +5,7 @@ import os
 import shutil
 
 from vfi_plugin.errors import ToolMissingError
-
-FFMPEG_ENV = "VFI_SLOWMO_FFMPEG"
-FFPROBE_ENV = "VFI_SLOWMO_FFPROBE"
+from vfi_plugin.names import FFMPEG_ENV, FFPROBE_ENV
 
 _INSTALL_HINT = (
     "install it (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg) or set {env}"

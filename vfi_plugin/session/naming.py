@@ -1,11 +1,11 @@
-"""Small text helpers for the panel: output names, factors, frame rates, durations."""
+"""Text for front-ends (Qt-free): factors, frame rates, output names, sizes, times left."""
 from __future__ import annotations
 
 import math
 from fractions import Fraction
 from pathlib import Path
 
-from vfi_plugin.media import CODECS, format_timecode
+from ..media import CODECS
 
 
 def format_factor(factor: float | Fraction | str) -> str:
@@ -20,12 +20,6 @@ def format_fps(fps: Fraction | float) -> str:
     value = float(fps)
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return text
-
-
-def format_duration(frames: int, fps: Fraction) -> str:
-    """A length in frames as "HH:MM:SS:FF" plus seconds, e.g. "00:00:02:12 (2.48 s)"."""
-    seconds = float(Fraction(frames) / Fraction(fps)) if fps else 0.0
-    return f"{format_timecode(max(0, frames), fps)} ({seconds:.2f} s)"
 
 
 def default_output_name(source: Path, factor: float | Fraction | str, mode: str,

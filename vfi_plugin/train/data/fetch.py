@@ -38,10 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from ...names import APP_NAME, DATA_ENV
 from .split import split_as_json
 
-APP_NAME = "vfi-slowmo"
-DATA_ENV = "VFI_SLOWMO_DATA_DIR"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 RECIPE_VERSION = 2         # bump when the processing changes: sources are then re-fetched

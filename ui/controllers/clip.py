@@ -1,0 +1,116 @@
+"""Loading a clip: probing it, its proxy and filmstrip, and warming up the engine
+(torch) in the background once a clip is on its way."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from vfi_plugin.host import ClipSelection
+from vfi_plugin.session.naming import fit_size
+
+from ..settings import add_recent_file, set_last_folder
+from ..threads import WorkerSlot
+from ..worker import PROXY_HEIGHT, CoreLoader, ProbeWorker, ProxyWorker
+
+if TYPE_CHECKING:
+    from ..panel import SlowMoPanel
+
+CORE_LOAD_DELAY_MS = 250
+
+
+class ClipLoader(QObject):
+    def __init__(self, panel: SlowMoPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+        self.probe = WorkerSlot(self)
+        self.proxy_slot = WorkerSlot(self)
+        self.core = WorkerSlot(self)
+        self.proxy: Path | None = None          # the clip's low-res proxy, once made
+        self.devices: list[str] | None = None   # usable devices, once the engine is loaded
+        self._core_pending = False
+        self._pending: ClipSelection | None = None
+
+    def slots(self) -> list[WorkerSlot]:
+        return [self.probe, self.proxy_slot, self.core]
+
+    def open(self, path: str | os.PathLike, selection: ClipSelection | None = None) -> None:
+        """Probe ``path`` in a worker; ``selection``: the host's clip and range, if any."""
+        path = Path(path)
+        self._pending = selection
+        self.panel.show_message(f"Opening {path.name}\u2026", "busy")
+        # an image sequence plays at the host's rate (a Nuke Read's), else 24 with a notice
+        self.probe.start(ProbeWorker(path, selection.fps if selection is not None else None),
+                         finished=self._on_probe_finished, failed=self._on_probe_failed)
+        self.ensure_core()
+
+    def _on_probe_finished(self, info) -> None:
+        panel = self.panel
+        if panel.closed or panel.renderer.refuse_while_rendering(info.path.name):
+            return  # (a render may have started meanwhile)
+        self.proxy_slot.drop()
+        self.proxy = None
+        selection, self._pending = self._pending, None
+        panel.playback.stop()
+        w, h = fit_size(*info.display_size, PROXY_HEIGHT)
+        panel.decoder.set_media(info.path, info, (w, h))  # until the proxy is ready
+        panel.load_clip(info, selection)
+        set_last_folder(panel.settings, info.path.resolve().parent)
+        add_recent_file(panel.settings, info.path)
+        panel.timeline.set_busy("Making the filmstrip\u2026")
+        self.proxy_slot.start(ProxyWorker(info), proxyReady=self._on_proxy_ready,
+                              finished=self._on_proxy_finished, failed=self._on_proxy_failed)
+        panel.timeline.setFocus(Qt.FocusReason.OtherFocusReason)
+        panel.clipLoaded.emit(info)
+
+    def _on_probe_failed(self, message: str) -> None:
+        if self.panel.closed:
+            return
+        self.panel.show_message(message, "error")
+        self.panel.clipFailed.emit(message)
+
+    def _on_proxy_ready(self, value) -> None:
+        proxy, proxy_info = value
+        self.proxy = proxy
+        self.panel.decoder.set_media(proxy, proxy_info, None)
+        self.panel.playback.show_frame()
+        self.panel.proxyReady.emit(proxy)
+
+    def _on_proxy_finished(self, result) -> None:
+        timeline = self.panel.timeline
+        timeline.set_busy("")
+        timeline.set_thumbnails(result.thumbnails)
+        timeline.set_cuts(result.cuts)
+        self.panel.thumbnailsReady.emit(len(result.thumbnails))
+
+    def _on_proxy_failed(self, message: str) -> None:
+        self.panel.timeline.set_busy("No filmstrip for this clip")
+        self.panel.show_message(f"Could not make the preview proxy: {message}", "error")
+
+    # -- the engine (torch) ---------------------------------------------------------
+    def ensure_core(self) -> None:
+        """Import the torch side of the core in the background (once), shortly after
+        the current events: loading torch briefly holds Python's GIL, so it should not
+        coincide with the window's first paint."""
+        if self.devices is not None or self.core.busy or self._core_pending:
+            return
+        self._core_pending = True
+        QTimer.singleShot(CORE_LOAD_DELAY_MS, self, self._start_core)
+
+    def _start_core(self) -> None:
+        self._core_pending = False
+        if self.panel.closed or self.devices is not None or self.core.busy:
+            return
+        self.core.start(CoreLoader(), finished=self._on_core_ready, failed=self._on_core_failed)
+
+    def _on_core_ready(self, devices: list) -> None:
+        self.devices = list(devices)
+        self.panel.output.fill_devices(self.devices, self.panel.wanted_device)
+        self.panel.state.device = self.panel.output.device()
+        self.panel.coreReady.emit(self.devices)
+
+    def _on_core_failed(self, message: str) -> None:
+        self.devices = ["cpu"]
+        self.panel.show_message(f"The slow-motion engine could not start: {message}", "error")

@@ -1,0 +1,153 @@
+"""``PanelState``: what the panel shows and would render, as plain data (no Qt, no torch).
+
+The panel's widgets write their values here as the user changes them; the text
+under the settings (``summary()``), the suggested output name and the render's
+``RenderRequest`` all come from this one object, so they cannot disagree and
+can be tested without a window. Only ``engine.timing`` (pure arithmetic) is
+needed for the summary: it never waits for the model or torch to load.
+
+Ranges count as the core does: ``start`` is the first frame, ``end`` one past the last.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..engine.choices import DEVICE_CHOICES
+from ..engine.timing import MAX_FACTOR, MODES, RetimePlan, parse_factor
+from ..errors import UserInputError
+from ..media import CODECS, DEFAULT_CODEC, MediaInfo, format_timecode, output_size
+from .naming import default_output_name, format_factor, format_fps, free_output_path
+
+if TYPE_CHECKING:
+    from ..host import ClipSelection
+    from ..jobs import RenderRequest
+
+PRESETS = (2, 4, 8)
+MIN_FACTOR = 1.01  # the smallest slowdown the panel offers (the core takes anything above 1)
+# what the panel offers of the core's choices (jobs.AUDIO_CHOICES, engine.choices)
+AUDIO_LABELS = {"auto": "Auto", "drop": "Drop", "stretch": "Stretch (keep pitch)"}
+DEVICE_LABELS = dict(zip(DEVICE_CHOICES, ("Auto (best available)", "CPU", "NVIDIA GPU (CUDA)",
+                                          "Apple GPU (Metal)")))
+
+__all__ = ["AUDIO_LABELS", "DEVICE_LABELS", "MAX_FACTOR", "MIN_FACTOR", "MODES", "PRESETS",
+           "PanelState", "Summary", "clamp_factor"]
+
+
+def clamp_factor(value: float) -> float:
+    """``value`` kept within the slowdowns the panel offers (MIN_FACTOR to MAX_FACTOR)."""
+    return min(float(MAX_FACTOR), max(MIN_FACTOR, float(value)))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The words under the settings: the marked range and what the render will make."""
+
+    range_text: str = ""
+    result_text: str = "\u2014"
+    detail_text: str = "Open a clip to see the result"
+    frames: int | None = None        # output frames (None: no clip or no valid factor)
+    fps: Fraction | None = None      # output frame rate
+
+
+@dataclass
+class PanelState:
+    """The clip, its range, and every choice a render of it depends on."""
+
+    info: MediaInfo | None = None
+    selection: ClipSelection | None = None  # the host's selection the clip came from
+    start: int = 0                          # first frame of the marked range
+    end: int = 0                            # one past its last frame
+    factor: float = 2.0
+    ramp: Any = None                        # a speed ramp instead of ``factor`` (not yet: None)
+    mode: str = "slowmo"
+    codec: str = DEFAULT_CODEC
+    audio: str = "auto"
+    device: str = "auto"
+    folder: str = ""                        # the chosen output folder ("": next to each source)
+    name: str = ""                          # the output's file (or frame folder) name
+    name_auto: bool = True                  # ``name`` is the suggestion (it follows the settings)
+    replace: bool = False                   # the output may replace an existing one
+    weights: Path | None = None
+
+    def snapshot(self) -> PanelState:
+        """A copy that later changes of this state do not reach (what a render was asked)."""
+        return dataclasses.replace(self)
+
+    @property
+    def has_clip(self) -> bool:
+        """A clip with something to slow down (at least two frames) is loaded."""
+        return self.info is not None and self.info.frame_count >= 2
+
+    @property
+    def factor_text(self) -> str:
+        return format_factor(self.factor)
+
+    def output_folder(self) -> Path | None:
+        """The chosen folder, else the source's own (None without a clip)."""
+        if self.folder.strip():
+            return Path(self.folder.strip()).expanduser()
+        return self.info.path.resolve().parent if self.info is not None else None
+
+    def output_path(self) -> Path | None:
+        folder = self.output_folder()
+        name = self.name.strip()
+        return folder / name if folder is not None and name else None
+
+    def suggested_name(self) -> str | None:
+        """"<clip>_slowmo2x.mp4" for these settings, numbered (_2, _3 ...) when the output
+        folder already holds one; None without a clip."""
+        if self.info is None:
+            return None
+        name = default_output_name(self.info.path, self.factor, self.mode, self.codec)
+        folder = self.output_folder()
+        return free_output_path(folder, name, self.info.path).name if folder else name
+
+    def summary(self) -> Summary:
+        """The range and the result (frames, length, rate) these settings give."""
+        info = self.info
+        if info is None or info.frame_count < 2:
+            return Summary()
+        n = self.end - self.start
+        range_text = (f"In {format_timecode(self.start, info.fps)}  \u00b7  "
+                      f"Out {format_timecode(self.end - 1, info.fps)}  \u00b7  "
+                      f"{n} frames ({n / float(info.fps):.2f} s)")
+        try:
+            plan = RetimePlan(parse_factor(self.factor_text), self.mode)
+        except UserInputError as exc:
+            return Summary(range_text, "\u2014", str(exc))
+        frames = plan.output_frames(n)
+        fps = plan.output_fps(info.fps)
+        seconds = float(Fraction(frames) / fps)
+        length = (f"{format_timecode(frames, fps)}  ({seconds:.2f} s)" if fps <= 60
+                  else f"{seconds:.2f} s")
+        what = "slower" if plan.mode == "slowmo" else "the frame rate"
+        detail = (f"at {format_fps(fps)} fps, from {n} source frames "
+                  f"({format_factor(plan.factor)}\u00d7 {what})")
+        width, height = info.display_size
+        padded = output_size(self.codec, width, height)
+        if padded != (width, height):
+            detail += (f"; {CODECS[self.codec].label} needs even sizes: padded to "
+                       f"{padded[0]}\u00d7{padded[1]} with a black edge")
+        return Summary(range_text, f"{frames} frames  \u00b7  {length}", detail, frames, fps)
+
+    def to_request(self) -> RenderRequest:
+        """The core's request for these settings; UserInputError names what is missing."""
+        from ..jobs import RenderRequest
+
+        info = self.info
+        if info is None:
+            raise UserInputError("open a clip first")
+        output = self.output_path()
+        if output is None:
+            raise UserInputError("enter a name for the output file")
+        if self.ramp is not None:
+            raise UserInputError("speed ramps cannot be rendered from the panel yet")
+        return RenderRequest(
+            source=info.path, output=output, factor=self.factor_text, start=f"{self.start}f",
+            end=f"{self.end}f", mode=self.mode, codec=self.codec, audio=self.audio,
+            device=self.device, overwrite=self.replace, weights=self.weights,
+            fps=info.fps if info.sequence is not None else None)
