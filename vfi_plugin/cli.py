@@ -154,6 +154,7 @@ class ProgressPrinter:
 SUBCOMMANDS: dict[str, str] = {
     "segment": "vfi_plugin.farm.cmd_segment",    # one segment of a farm job
     "assemble": "vfi_plugin.farm.cmd_assemble",  # encode a farm job's segments
+    "farm-bundle": "vfi_plugin.farm.cmd_bundle",  # an OpenJD job bundle (Deadline Cloud)
     "conform": "vfi_plugin.conform.command",     # an editor's timeline: render its slowed clips
 }
 

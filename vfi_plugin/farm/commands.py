@@ -18,7 +18,7 @@ from ..errors import UserInputError
 
 # Options of the render parser that are not render settings a farm task passes on.
 NOT_PASSED_ON = {"help", "version", "input", "output", "weights", "overwrite", "workers",
-                 "scheduler", "segment_frames", "quiet", "progress", "job_dir"}
+                 "scheduler", "segment_frames", "quiet", "progress"}
 
 
 def job_parser(prog: str, description: str) -> argparse.ArgumentParser:
@@ -36,11 +36,13 @@ def job_parser(prog: str, description: str) -> argparse.ArgumentParser:
     return p
 
 
-def render_options(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
-    """The render settings of ``args`` that differ from the parser's defaults, as CLI
-    arguments (``--weights``, ``--overwrite`` and the job's own options apart)."""
+def render_options(args: argparse.Namespace) -> list[str]:
+    """The render settings of ``args`` that differ from the plain render's defaults, as CLI
+    arguments (paths, ``--overwrite`` and the job's own options apart)."""
+    from ..cli import build_parser
+
     out: list[str] = []
-    for action in parser._actions:
+    for action in build_parser()._actions:
         if action.dest in NOT_PASSED_ON or not action.option_strings:
             continue
         value = getattr(args, action.dest, None)
