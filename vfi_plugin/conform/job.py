@@ -79,7 +79,10 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
     clip that cannot be rendered gets a ``problem`` instead.
     """
     timeline_path, output = Path(timeline_path), Path(output)
-    timeline_format(output)
+    if timeline_format(output).adapter == "AAF":
+        raise UserInputError(f"{output}: the AAF adapter writes only clips linked to Avid media "
+                             f"(mob IDs), which renders are not: write the new timeline as an "
+                             f".edl (Avid imports it) or .otio")
     if output.resolve() == timeline_path.resolve():
         raise UserInputError(f"{output}: the new timeline must not replace the one it conforms")
     if output.exists() and not overwrite:
