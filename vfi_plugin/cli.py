@@ -35,7 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True,
                    help="output file (.mp4, .m4v, .mov, .mkv) or folder for a PNG sequence "
                         "(no extension, or ending in /)")
-    p.add_argument("-f", "--factor", default="2", help="slowdown factor, e.g. 2, 4, 8, 3, 2.5 (default 2)")
+    speed = p.add_mutually_exclusive_group()
+    speed.add_argument("-f", "--factor", default=None,
+                       help="slowdown factor, e.g. 2, 4, 8, 3, 2.5 (default 2)")
+    speed.add_argument("--ramp", default=None, metavar="TIME:SPEED,...",
+                       help="a speed ramp instead of a factor: keys of source time (seconds, "
+                            "HH:MM:SS.mmm, HH:MM:SS:FF or 30f on the clip) and speed (1/factor), "
+                            "linear between keys, eased where a speed ends in ~, e.g. "
+                            "0:1,1.2:0.25~,2.0:0.25,2.4:1 (audio is dropped)")
     p.add_argument("--start", default=None, help="range start: seconds, HH:MM:SS.mmm, HH:MM:SS:FF or 120f")
     p.add_argument("--end", default=None,
                    help="range end (exclusive), same formats; default: clip end "
@@ -214,11 +221,12 @@ def _render(argv: list[str]) -> int:
     farm = FarmOptions(args.workers, args.scheduler, args.segment_frames)
 
     # the output stays a str: a trailing "/" asks for a PNG folder
-    request = RenderRequest(Path(args.input), args.output, args.factor, args.start,
+    request = RenderRequest(Path(args.input), args.output, args.factor or "2", args.start,
                             args.end, args.mode, args.codec, args.audio, args.device,
                             args.overwrite, Path(args.weights) if args.weights else None,
                             args.depth, args.alpha, args.fields, args.conform_fps,
-                            args.cuts, args.fps, farm if farm.enabled else None)
+                            args.cuts, args.fps, farm if farm.enabled else None,
+                            args.ramp)
     reporter = progress_reporter(args.quiet, args.progress)
     cancel_on_signals()
     job = RenderJob(request, reporter, CancelToken(), notice=print_notice)

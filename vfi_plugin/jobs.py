@@ -18,7 +18,7 @@ import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -27,6 +27,7 @@ from .errors import Cancelled, UserInputError
 from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, parse_time,
                     probe, read_frames, CODECS)
 from .engine.cuts import CUT_MODES
+from .engine.ramp import Ramp, RampKey, ramp_for_range
 from .engine.timing import RetimePlan, parse_factor
 from .farm import FarmOptions
 from .media.pixels import PixelLayout
@@ -109,6 +110,8 @@ class RenderRequest:
     cuts: str = "hold"    # at a scene cut: hold the outgoing shot, blend, or interpolate
     fps: Fraction | float | str | None = None  # an image sequence's frame rate (default 24)
     farm: "FarmOptions | None" = None  # render as segments: local workers, a Dask cluster
+    ramp: "str | Sequence[RampKey | tuple] | Ramp | None" = None  # a speed ramp instead of
+                          # ``factor`` (engine.ramp.parse_ramp): "0:1,1.2:0.25~,2.4:1"
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ class RenderPlan:
     info: MediaInfo
     start_frame: int
     end_frame: int
-    retime: RetimePlan
+    retime: RetimePlan | Ramp
     codec: str
     audio: str  # resolved: drop | stretch | copy
     notices: tuple[str, ...] = ()  # one-line notes for the user (e.g. the end was clamped)
@@ -234,8 +237,14 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
             f"{source}: variable frame rate ({low:.3g} to {high:.3g} fps): slow motion needs "
             f"evenly spaced frames; pass --conform-fps RATE (e.g. {high:.3g}) to resample it "
             f"to a constant rate first")
-    factor = parse_factor(request.factor)
-    retime = RetimePlan(factor, request.mode)
+    if request.ramp is None:
+        retime: RetimePlan | Ramp = RetimePlan(parse_factor(request.factor), request.mode)
+    elif request.mode != "slowmo":
+        raise UserInputError(f"a ramp plays at the source rate: mode '{request.mode}' does not "
+                             f"apply (leave the mode at slowmo)")
+    elif request.farm is not None and request.farm.enabled:
+        raise UserInputError("a ramp renders in one process: --workers, --scheduler and "
+                             "--segment-frames do not apply to ramps yet")
     if request.cuts not in CUT_MODES:
         raise UserInputError(f"bad cuts '{request.cuts}': use {', '.join(CUT_MODES)}")
     total = info.frame_count
@@ -256,6 +265,9 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     if end - start < 2:
         raise UserInputError(f"{source}: the range {_range_point(request.start, start)} to "
                              f"{end_text} must hold at least 2 frames (start must come before end)")
+    if request.ramp is not None:
+        retime = ramp_for_range(request.ramp, info.fps, start, end - start)
+        notices.append(f"{source}: {retime.describe()}")
     codec = output_codec(request.output, request.codec)
     kept = fidelity.decide(info, output, codec, bool(request.codec), request.depth, request.alpha)
     codec = kept.codec
@@ -268,7 +280,12 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     audio = request.audio
     if audio not in AUDIO_CHOICES:
         raise UserInputError(f"bad audio mode '{audio}': use {', '.join(AUDIO_CHOICES)}")
-    if audio == "auto":
+    if isinstance(retime, Ramp):
+        if info.audio and audio != "drop":
+            notices.append(f"{source}: the audio is dropped: a ramp changes the speed along "
+                           f"the clip")
+        audio = "drop"
+    elif audio == "auto":
         audio = "drop" if retime.mode == "slowmo" else "copy"
     elif retime.mode == "smooth" and audio == "stretch":
         audio = "copy"  # smooth keeps the duration, so the audio fits as it is
@@ -647,7 +664,8 @@ def output_writer(plan: RenderPlan, path: Path) -> FrameWriter:
                        timecode=plan.output_timecode, reel=plan.info.reel_name)
 
 
-def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, retime: RetimePlan,
+def retime_range(interpolator, source: Path, start_frame: int, end_frame: int,
+                 retime: RetimePlan | Ramp,
                  *, cancel: Callable[[], bool] | None = None, info: MediaInfo | None = None,
                  size: tuple[int, int] | None = None,
                  layout: PixelLayout | None = None, cuts: str = "hold",
@@ -668,7 +686,8 @@ def retime_range(interpolator, source: Path, start_frame: int, end_frame: int, r
         reader.close()
 
 
-def render(source: str | Path, output: str | Path, *, factor: Fraction | float | int | str = 2,
+def render(source: str | Path, output: str | Path, *,
+           factor: Fraction | float | int | str | None = None,
            start: str | float | int | None = None, end: str | float | int | None = None,
            mode: str = "slowmo", codec: str | None = None, audio: str = "auto",
            device: str = "auto", overwrite: bool = False, weights: str | Path | None = None,
@@ -677,18 +696,26 @@ def render(source: str | Path, output: str | Path, *, factor: Fraction | float |
            alpha: str = "keep", fields: str = "auto",
            conform_fps: Fraction | float | str | None = None, cuts: str = "hold",
            fps: Fraction | float | str | None = None, workers: int | None = None,
-           scheduler: str | None = None, segment_frames: int | None = None) -> RenderResult:
+           scheduler: str | None = None, segment_frames: int | None = None,
+           ramp: "str | Sequence[RampKey | tuple] | Ramp | None" = None) -> RenderResult:
     """Render a slow-motion (or smooth) version of ``source`` to ``output``; see ``RenderRequest``.
+
+    ``factor`` (default 2) or ``ramp``, a speed ramp: keys (source seconds, speed), e.g.
+    ``[(0, 1), (1.2, 0.25), (2.0, 0.25, "smooth"), (2.4, 1)]`` or "0:1,1.2:0.25,2.0:0.25~,2.4:1"
+    (see ``vfi_plugin.engine.ramp``); a ramp drops the audio.
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
     ``workers`` (local worker processes) or ``scheduler`` (a Dask scheduler's address) render
     the job as segments of ``segment_frames`` source frames on Dask distributed;
     ``segment_frames`` alone renders the segments one after the other in this process.
     """
+    if factor is not None and ramp is not None:
+        raise UserInputError("give a factor or a ramp, not both")
     farm = (FarmOptions(workers, scheduler, segment_frames)
             if workers is not None or scheduler or segment_frames is not None else None)
     request = RenderRequest(Path(source), output if isinstance(output, str) else Path(output),
-                            factor, start, end, mode, codec, audio, device, overwrite,
+                            2 if factor is None else factor, start, end, mode, codec, audio,
+                            device, overwrite,
                             Path(weights) if weights else None, depth, alpha, fields,
-                            conform_fps, cuts, fps, farm)
+                            conform_fps, cuts, fps, farm, ramp)
     return RenderJob(request, progress, cancel, interpolator, notice).run()

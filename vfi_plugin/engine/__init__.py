@@ -12,6 +12,7 @@ _EXPORTS = {
     "InferenceOptions": "interpolator", "Interpolator": "interpolator",
     "default_weights_path": "interpolator", "load_interpolator": "interpolator",
     "Retimer": "retime", "RetimePlan": "timing", "parse_factor": "timing",
+    "Ramp": "ramp", "RampKey": "ramp", "parse_ramp": "ramp",
 }
 __all__ = sorted(_EXPORTS)
 
