@@ -30,6 +30,7 @@ from .engine.cuts import CUT_MODES
 from .engine.ramp import Ramp, RampKey, ramp_for_range
 from .engine.timing import RetimePlan, parse_factor
 from .farm import FarmOptions
+from .hosts.common import partial_output_name
 from .media.pixels import PixelLayout
 from .media.sequence import is_pattern
 from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
@@ -38,8 +39,8 @@ AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
 FIELDS_CHOICES = ("auto", "progressive")
 
 # Every file a job makes next to its output is hidden and carries this tag:
-# ".<stem>.slowmo-partial-<id><ext>" (the output being written; the Blender add-on's
-# slowmo_core matches this name), ".<name>.slowmo-lock" (OutputLock),
+# ".<stem>.slowmo-partial-<id><ext>" (the output being written: hosts.common.partial_output_name,
+# which the hosts use to find it), ".<name>.slowmo-lock" (OutputLock),
 # ".slowmo-write-test-<id>" (check_output_path) and ".<name>.slowmo-job-<id>" (the folder of
 # a segmented render's intermediates, farm.segments.new_job_dir).
 SIDE_FILE_TAG = "slowmo"
@@ -355,8 +356,7 @@ def check_output_path(source: Path, output: Path, overwrite: bool, write_test: b
 
 def temp_output_path(output: Path) -> Path:
     """A hidden sibling of ``output`` with the same extension, unique per job."""
-    tag = f"{SIDE_FILE_TAG}-partial-{uuid.uuid4().hex[:8]}"
-    return output.with_name(f".{output.stem}.{tag}{output.suffix}")
+    return output.with_name(partial_output_name(output.name, uuid.uuid4().hex[:8]))
 
 
 def lock_path(output: Path) -> Path:

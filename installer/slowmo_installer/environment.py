@@ -24,6 +24,7 @@ from .output import Output
 #: the repository's host files: used only for the venv this installer builds from the repository
 #: while that venv does not hold them yet (a dry run before it exists)
 REPO_HOST_FILES = REPO / "resources" / "hosts"
+REPO_HOST_MODULES = REPO / "vfi_plugin" / "hosts"
 
 _ENV_PROBE = r"""
 import json, sys, sysconfig
@@ -107,20 +108,23 @@ def predicted_env(venv: Path) -> dict:
 
 
 def with_host_files(info: dict, existing: bool) -> dict:
-    """Set info["host_files"]: the environment's own resources/hosts folder.
+    """Set info["host_files"] and info["host_modules"]: the environment's own
+    vfi_plugin/resources/hosts and vfi_plugin/hosts (the modules the Blender add-on copies).
 
-    An existing environment must have it (its version is what the hosts will run); the venv
-    built from this repository falls back to the repository's copy while it lacks them.
+    An existing environment must have them (its version is what the hosts will run); the venv
+    built from this repository falls back to the repository's copies while it lacks them.
     """
     folder = Path(info["resources"]) / "hosts" if info.get("resources") else None
-    if folder is not None and folder.is_dir():
-        info["host_files"] = str(folder)
+    modules = (Path(info["package_root"]) / "vfi_plugin" / "hosts"
+               if info.get("package_root") else None)
+    if folder is not None and folder.is_dir() and modules is not None and modules.is_dir():
+        info["host_files"], info["host_modules"] = str(folder), str(modules)
     elif existing:
         raise SystemExit(f"error: SlowMo {info.get('version') or ''} in {info['python']}'s "
-                         f"environment has no host files (vfi_plugin/resources/hosts): update it "
-                         f"there (pip install --upgrade {REPO})")
+                         f"environment has no host files (vfi_plugin/resources/hosts, "
+                         f"vfi_plugin/hosts): update it there (pip install --upgrade {REPO})")
     else:
-        info["host_files"] = str(REPO_HOST_FILES)
+        info["host_files"], info["host_modules"] = str(REPO_HOST_FILES), str(REPO_HOST_MODULES)
     return info
 
 

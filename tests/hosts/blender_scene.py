@@ -63,20 +63,34 @@ try:
         report["reversed_error"] = str(exc)
     src.use_reverse_frames = False
 
-    # the panel in its own process (a fake panel that copies the source) adds its result too
+    # the panel in its own process (a fake panel that copies the source) adds its result, and
+    # the add-on's timer removes the session's folder once the panel has exited
     mod.set_active_strip(scene, src)
     job = mod.strip_job(bpy.context, 2.0)
-    session = mod.PanelSession(job, scene.name, cfg["panel_command"])
+    os.environ["FAKE_PANEL_SEEN"] = os.path.join(os.path.dirname(cfg["report"]), "seen.json")
+    session = mod.PanelSession(job, scene.name, "", cfg["panel_command"])
+    mod._sessions.append(session)
     deadline = time.monotonic() + 60
-    while session.poll_once() and time.monotonic() < deadline:
+    while mod._poll_sessions() is not None and time.monotonic() < deadline:
         time.sleep(0.1)
-    session.poll_once()
-    with open(os.path.join(session.dir, "seen.json")) as fh:
+    with open(os.environ["FAKE_PANEL_SEEN"]) as fh:
         report["panel_seen"] = json.load(fh)
     report["panel_added"] = [
         {"name": s.name, "channel": s.channel, "frame_final_start": s.frame_final_start,
          "filepath": bpy.path.abspath(s.filepath)}
         for s in (mod.find_strip(scene, n) for n in session.added)]
+    report["panel_dir_after_exit"] = os.path.isdir(session.dir)
+
+    # the real panel (offscreen), opened by the operator; disabling the add-on stops it
+    report["panel_result"] = sorted(bpy.ops.sequencer.slowmo_panel(python_path=cfg["panel_python"]))
+    [session] = mod._sessions
+    proc = session.panel.process
+    time.sleep(1.5)
+    report["panel_running_before"] = proc.poll() is None
+    addon_utils.disable("slowmo_vse", default_set=True)
+    report["panel_running_after"] = proc.poll() is None
+    report["panel_dir_after"] = os.path.isdir(session.dir)
+    report["sessions_after"] = len(mod._sessions)
 except Exception:
     report["errors"].append(traceback.format_exc())
 save()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from host_support import FAKES, RESOURCES, count_frames, product_cli
+from host_support import FAKES, count_frames, install_addon, product_cli
 
 BLENDER = shutil.which("blender")
 if BLENDER is None and not os.environ.get("CI"):
@@ -35,11 +35,7 @@ def blender_run(clip, tmp_path_factory):
     assert cli and Path(cli).is_file(), "the vfi-slowmo CLI must be installed (pip install -e .)"
     work = tmp_path_factory.mktemp("blender")
     scripts = work / "scripts"
-    addon = scripts / "addons" / "slowmo_vse"
-    shutil.copytree(RESOURCES / "blender" / "slowmo_vse", addon,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    # what the installer writes next to the add-on
-    (addon / "slowmo_config.json").write_text(json.dumps({"cli": cli}))
+    install_addon(scripts / "addons" / "slowmo_vse", cli)  # as the installer writes it
     clip_copy = work / clip.name  # outputs go next to the source: keep them in this test's folder
     shutil.copyfile(clip, clip_copy)
     report = work / "report.json"
@@ -48,9 +44,11 @@ def blender_run(clip, tmp_path_factory):
         "clip": str(clip_copy), "factor": FACTOR, "trim_start": TRIM_START, "trim_end": TRIM_END,
         "report": str(report),
         "panel_command": [sys.executable, str(FAKES / "fake_panel.py")],
+        "panel_python": sys.executable,
     }))
     env = dict(os.environ, BLENDER_USER_SCRIPTS=str(scripts), HOME=str(work / "home"),
-               XDG_CONFIG_HOME=str(work / "home" / ".config"))
+               XDG_CONFIG_HOME=str(work / "home" / ".config"),
+               XDG_CACHE_HOME=str(work / "home" / ".cache"), QT_QPA_PLATFORM="offscreen")
     env.pop("SLOWMO_CLI", None)
     (work / "home").mkdir()
     started = time.monotonic()
@@ -108,6 +106,15 @@ def test_panel_process_result_is_added(blender_run):
     assert added["channel"] == blender_run["source"]["channel"] + 2
     assert added["frame_final_start"] == blender_run["source"]["frame_final_start"]
     assert Path(added["filepath"]).name.startswith("fake_panel_result")
+    assert not blender_run["panel_dir_after_exit"]  # its temporary folder went with it
+
+
+def test_disabling_the_addon_stops_its_panel_process(blender_run):
+    assert blender_run["panel_result"] == ["FINISHED"]
+    assert blender_run["panel_running_before"]
+    assert not blender_run["panel_running_after"]
+    assert not blender_run["panel_dir_after"]
+    assert blender_run["sessions_after"] == 0
 
 
 XVFB = shutil.which("xvfb-run")
@@ -120,10 +127,7 @@ def test_interactive_modal_render_and_esc_cancel(clip, tmp_path):
     """The modal path in a real window (Xvfb): timer polling, the strip added, Esc cancels."""
     cli = product_cli()
     scripts = tmp_path / "scripts"
-    addon = scripts / "addons" / "slowmo_vse"
-    shutil.copytree(RESOURCES / "blender" / "slowmo_vse", addon,
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    (addon / "slowmo_config.json").write_text(json.dumps({"cli": cli}))
+    install_addon(scripts / "addons" / "slowmo_vse", cli)
     clip_copy = tmp_path / "c.mp4"
     shutil.copyfile(clip, clip_copy)
     report = tmp_path / "report.json"

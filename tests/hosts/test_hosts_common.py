@@ -1,7 +1,7 @@
-"""Shared host helpers, the panel-process protocol, and the Blender add-on's bpy-free half."""
+"""Shared host helpers, the panel-process protocol, the CLI process, and the Blender add-on's
+copies of them (the installer copies the product's files: one contract, byte for byte)."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
@@ -14,27 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from host_support import RESOURCES, ROOT
+from host_support import RESOURCES, ROOT, addon_files
 from vfi_plugin.cli import ProgressPrinter
 from vfi_plugin.host import ClipSelection, Host, ImportRequest
-from vfi_plugin.hosts import common
-from vfi_plugin.hosts.external import ExternalHost, ResultReader, write_host_file
-from vfi_plugin.jobs import Progress
-
-
-def load_addon_core():
-    path = RESOURCES / "blender" / "slowmo_vse" / "slowmo_core.py"
-    spec = importlib.util.spec_from_file_location("slowmo_core_under_test", path)
-    mod = importlib.util.module_from_spec(spec)
-    keep, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in resources/
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        sys.dont_write_bytecode = keep
-    return mod
-
-
-addon_core = load_addon_core()
+from vfi_plugin.hosts import common, hostfile
+from vfi_plugin.hosts.external import ExternalHost, PanelSession, ResultReader, write_host_file
+from vfi_plugin.hosts.render_process import RenderProcess
+from vfi_plugin.jobs import Progress, temp_output_path
 
 
 def cli_progress_lines() -> list[str]:
@@ -48,9 +34,8 @@ def cli_progress_lines() -> list[str]:
     return stream.getvalue().splitlines()
 
 
-@pytest.mark.parametrize("parse", [common.parse_progress, addon_core.parse_progress],
-                         ids=["hosts.common", "blender_addon"])
-def test_parse_real_cli_progress(parse):
+def test_parse_real_cli_progress():
+    parse = common.parse_progress
     parsed = [parse(line) for line in cli_progress_lines()]
     assert parsed[0]["stage"] == "preparing" and parsed[0]["total"] == 0
     assert parsed[1] == {"stage": "rendering", "done": 12, "total": 69, "fps": 3.1, "eta_s": 18.0}
@@ -142,38 +127,67 @@ def test_host_file_without_clip_and_newer_version(tmp_path):
         ExternalHost.from_file(path)
 
 
-# --- the Blender add-on's bpy-free half -------------------------------------------------------
+# --- the Blender add-on's copies: one contract --------------------------------------------------
+def test_addon_gets_the_products_host_modules_byte_for_byte():
+    files = addon_files("/opt/slowmo/bin/vfi-slowmo")
+    for name in ("common.py", "hostfile.py", "render_process.py"):
+        assert files[name] == (ROOT / "vfi_plugin" / "hosts" / name).read_bytes(), name
+    # no hand-kept second copy in the add-on's sources
+    kept = sorted(p.name for p in (RESOURCES / "blender" / "slowmo_vse").iterdir())
+    assert kept == ["__init__.py", "blender_manifest.toml"]
+    assert json.loads(files["slowmo_config.json"])["cli"] == "/opt/slowmo/bin/vfi-slowmo"
+
+
+def test_shared_modules_need_nothing_else_from_the_package(tmp_path):
+    """The add-on's copies import each other only: as a package of their own, with no vfi_plugin."""
+    pkg = tmp_path / "addon_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    for name in ("common.py", "hostfile.py", "render_process.py"):
+        (pkg / name).write_bytes(addon_files("/x/vfi-slowmo")[name])
+    code = ("import sys; sys.modules.pop('vfi_plugin', None); "
+            "import addon_pkg.common, addon_pkg.hostfile, addon_pkg.render_process; "
+            "bad = [m for m in sys.modules if m.startswith('vfi_plugin')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path),
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_partial_output_name_is_the_cores():
+    out = Path("/m/clip.v2.mp4")
+    partial = temp_output_path(out)
+    assert partial.parent == out.parent and partial.name.startswith(".clip.v2." + common.PARTIAL_TAG)
+    import fnmatch
+
+    assert fnmatch.fnmatch(str(partial), common.partial_output_pattern(out))
+    assert not fnmatch.fnmatch(str(temp_output_path(Path("/m/clip.mp4"))),
+                               common.partial_output_pattern(out))
+
+
 def test_strip_file_range():
     # strip content starts at frame 10, 5 frames soft-trimmed at the head, 35 visible
-    assert addon_core.strip_file_range(10.0, 15, 35) == (5, 40)
-    assert addon_core.strip_file_range(10.0, 15, 35, animation_offset_start=3) == (8, 43)
-    assert addon_core.slowmo_frames(35, 2) == 69
-    assert addon_core.slowmo_frames(35, 2.5) == 86
+    assert common.strip_file_range(10.0, 15, 35) == (5, 40)
+    assert common.strip_file_range(10.0, 15, 35, animation_offset_start=3) == (8, 43)
+    assert common.slowmo_frames(35, 2) == 69
+    assert common.slowmo_frames(35, 2.5) == 86
 
 
-def test_addon_find_cli_order(tmp_path, monkeypatch):
-    exe = tmp_path / "venv" / "bin" / "vfi-slowmo"
-    exe.parent.mkdir(parents=True)
-    exe.write_text("")
+def test_installer_venv_is_searched_last(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("SLOWMO_CLI", raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    assert addon_core.find_cli(config={}) is None
     default = tmp_path / "data" / "vfi-slowmo" / "venv" / "bin" / "vfi-slowmo"
+    assert common.find_cli(config={}, search_dirs=[common.installer_venv_bin()]) is None
     default.parent.mkdir(parents=True)
     default.write_text("")
-    assert addon_core.find_cli(config={}) == str(default)  # the installer's venv
-    assert addon_core.find_cli(config={"cli": str(exe)}) == str(exe)
-    assert addon_core.find_cli(None, str(exe), config={}) == str(exe)  # preference
-    (exe.parent / "python").write_text("")
-    assert addon_core.find_python(config={"cli": str(exe)}) == str(exe.parent / "python")
+    assert common.find_cli(config={}, search_dirs=[common.installer_venv_bin()]) == str(default)
 
 
-def test_addon_data_dir_matches_platformdirs(tmp_path, monkeypatch):
+def test_data_dir_matches_platformdirs(tmp_path, monkeypatch):
     platformdirs = pytest.importorskip("platformdirs")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
-    assert addon_core.default_data_dir() == platformdirs.user_data_dir("vfi-slowmo")
+    assert common.default_data_dir() == platformdirs.user_data_dir("vfi-slowmo")
 
 
 FAKE_CLI = textwrap.dedent("""\
@@ -201,7 +215,7 @@ def fake_cli(tmp_path):
 
 def test_render_process_progress_and_success(fake_cli, tmp_path):
     out = tmp_path / "o.mp4"
-    proc = addon_core.RenderProcess(fake_cli + ["in.mp4", "-o", str(out), "--factor", "2"], 49)
+    proc = RenderProcess(fake_cli + ["in.mp4", "-o", str(out), "--factor", "2"], 49)
     seen = []
     assert proc.wait(seen.append) == 0
     assert out.exists()
@@ -212,7 +226,7 @@ def test_render_process_progress_and_success(fake_cli, tmp_path):
 
 
 def test_render_process_error_line(fake_cli, tmp_path):
-    proc = addon_core.RenderProcess(fake_cli + ["in.mp4", "-o", str(tmp_path / "o.mp4"), "--factor", "9"])
+    proc = RenderProcess(fake_cli + ["in.mp4", "-o", str(tmp_path / "o.mp4"), "--factor", "9"])
     assert proc.wait() == 2
     assert proc.error_text() == "the factor 9 is not allowed here"
 
@@ -220,7 +234,7 @@ def test_render_process_error_line(fake_cli, tmp_path):
 @pytest.mark.skipif(os.name == "nt", reason="SIGINT")
 def test_render_process_cancel(fake_cli, tmp_path):
     out = tmp_path / "o--slow.mp4"
-    proc = addon_core.RenderProcess(fake_cli + ["in.mp4", "-o", str(out), "--factor", "2"])
+    proc = RenderProcess(fake_cli + ["in.mp4", "-o", str(out), "--factor", "2"])
     time.sleep(0.5)
     t0 = time.monotonic()
     proc.cancel()
@@ -232,9 +246,9 @@ def test_render_process_cancel(fake_cli, tmp_path):
 def test_child_env_drops_host_python_settings(monkeypatch):
     monkeypatch.setenv("PYTHONHOME", "/blender/python")
     monkeypatch.setenv("PYTHONPATH", "/blender/scripts")
-    for env in (addon_core.child_env(), common.subprocess_env()):
-        assert "PYTHONHOME" not in env and "PYTHONPATH" not in env
-        assert env["VFI_SLOWMO_PROGRESS"] == "jsonl"
+    env = common.subprocess_env()
+    assert "PYTHONHOME" not in env and "PYTHONPATH" not in env
+    assert env["VFI_SLOWMO_PROGRESS"] == "jsonl"
 
 
 def test_render_process_forced_stop_removes_partial_output(tmp_path):
@@ -245,7 +259,7 @@ def test_render_process_forced_stop_removes_partial_output(tmp_path):
     script = tmp_path / "sleeper.py"
     script.write_text(f"import time, pathlib\npathlib.Path({str(partial)!r}).write_text('x')\n"
                       f"pathlib.Path({str(other)!r}).write_text('x')\ntime.sleep(60)\n")
-    proc = addon_core.RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
+    proc = RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
     deadline = time.monotonic() + 10
     while not other.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -253,3 +267,97 @@ def test_render_process_forced_stop_removes_partial_output(tmp_path):
     proc.proc.wait()
     proc.remove_partial_output()
     assert not partial.exists() and other.exists()
+
+
+def test_cancel_never_removes_what_this_run_did_not_make(tmp_path):
+    """A file at the output path the render refused to replace stays, however fresh it is
+    (removal used to go by modification time); a finished output of this run goes on cancel."""
+    out = tmp_path / "clip_slowmo2x.mp4"
+    out.write_text("the user's file, just written")
+    refuse = tmp_path / "refuse.py"
+    refuse.write_text("import sys\nprint('error: exists (use --overwrite)', file=sys.stderr)\nsys.exit(2)\n")
+    proc = RenderProcess([sys.executable, str(refuse), "in.mp4", "-o", str(out)])
+    assert proc.wait() == 2
+    proc.cancel()
+    assert out.read_text() == "the user's file, just written"
+
+    fresh = tmp_path / "fresh.mp4"
+    finish = tmp_path / "finish.py"
+    finish.write_text(f"open({str(fresh)!r}, 'w').write('x')\n")
+    proc = RenderProcess([sys.executable, str(finish), "in.mp4", "-o", str(fresh)])
+    assert proc.wait() == 0 and fresh.exists()
+    proc.cancel()  # cancelled as it finished: what it made goes
+    assert not fresh.exists()
+
+
+def test_forced_stop_keeps_partials_that_were_there_before(tmp_path):
+    out = tmp_path / "clip_slowmo2x.mp4"
+    older = tmp_path / ".clip_slowmo2x.slowmo-partial-00000000.mp4"
+    older.write_text("another render's")
+    mine = tmp_path / ".clip_slowmo2x.slowmo-partial-1a2b3c4d.mp4"
+    script = tmp_path / "sleeper.py"
+    script.write_text(f"import time, pathlib\npathlib.Path({str(mine)!r}).write_text('x')\ntime.sleep(60)\n")
+    proc = RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
+    deadline = time.monotonic() + 10
+    while not mine.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.proc.kill()
+    proc.proc.wait()
+    proc.remove_partial_output()
+    assert not mine.exists() and older.exists()
+
+
+SLEEPING_PANEL = textwrap.dedent("""\
+    import subprocess, sys, time
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    open(sys.argv[-1] + ".child", "w").write(str(child.pid))
+    time.sleep(120)
+""")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="process groups")
+def test_panel_process_close_stops_it_and_its_children_and_removes_its_folder(tmp_path):
+    script = tmp_path / "panel.py"
+    script.write_text(SLEEPING_PANEL)
+    panel = hostfile.PanelProcess("", "Blender", None, command=[sys.executable, str(script)]).start()
+    child_file = Path(panel.host_file + ".child")
+    deadline = time.monotonic() + 20
+    while not child_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(child_file.read_text())
+    assert panel.running()
+    t0 = time.monotonic()
+    panel.close()
+    assert time.monotonic() - t0 < 5
+    assert not panel.running()
+    assert not Path(panel.dir).exists()
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)  # what the panel started went with it
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie waiting to be reaped has stopped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
+def test_panel_session_folder_is_removed_but_a_given_workdir_is_kept(tmp_path):
+    made = PanelSession("", "Resolve", None, command=[sys.executable, "-c", "pass"]).start()
+    made.process.wait()
+    assert Path(made.dir).is_dir()
+    made.close()
+    assert not Path(made.dir).exists()
+    given = PanelSession("", "Resolve", None, workdir=str(tmp_path),
+                         command=[sys.executable, "-c", "pass"]).start()
+    given.process.wait()
+    given.close()
+    assert (tmp_path / "host.json").exists()

@@ -15,6 +15,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -83,9 +84,17 @@ def blender_addon(box) -> Path:
     return box.config / "blender" / "3.4" / "scripts" / "addons" / "slowmo_vse"
 
 
+ADDON_FILES = ("__init__.py", "blender_manifest.toml", "common.py", "hostfile.py",
+               "render_process.py", "slowmo_config.json")
+SHARED_MODULES = ("common.py", "hostfile.py", "render_process.py")  # from the env's vfi_plugin/hosts
+
+
+def extension_zip(box) -> Path:
+    return box.data / "vfi-slowmo" / "slowmo_vse.zip"
+
+
 def expected_files(box) -> list[Path]:
-    return [blender_addon(box) / "__init__.py", blender_addon(box) / "slowmo_core.py",
-            blender_addon(box) / "slowmo_config.json",
+    return [*(blender_addon(box) / name for name in ADDON_FILES), extension_zip(box),
             box.home / ".nuke" / "slowmo" / "menu.py", box.home / ".nuke" / "slowmo" / "slowmo_config.json",
             box.home / ".local/share/DaVinciResolve/Fusion/Scripts/Utility/SlowMo.py",
             box.data / "applications" / "vfi-slowmo.desktop"]
@@ -107,9 +116,16 @@ def test_install_reinstall_uninstall(box):
         assert f.is_file(), f"{f} missing\n{proc.stdout}{proc.stderr}"
     assert f"done: {len(expected_files(box)) + 1} change(s)" in proc.stdout
 
-    # the Blender add-on is the resource copy + the config naming this environment's CLI
+    # the Blender add-on is the resource copy + the product's host modules + the config naming
+    # this environment's CLI; the extension zip holds the same files
     src = ROOT / "resources" / "hosts" / "blender" / "slowmo_vse"
     assert (blender_addon(box) / "__init__.py").read_bytes() == (src / "__init__.py").read_bytes()
+    for name in SHARED_MODULES:
+        assert (blender_addon(box) / name).read_bytes() == (ROOT / "vfi_plugin" / "hosts" / name).read_bytes()
+    with zipfile.ZipFile(extension_zip(box)) as zf:
+        assert sorted(zf.namelist()) == sorted(ADDON_FILES)
+        for name in ADDON_FILES:
+            assert zf.read(name) == (blender_addon(box) / name).read_bytes()
     cfg = json.loads((blender_addon(box) / "slowmo_config.json").read_text())
     assert cfg["cli"] == str(Path(sys.executable).parent / "vfi-slowmo")
     assert Path(cfg["python"]).parent == Path(sys.executable).parent
@@ -208,7 +224,10 @@ def test_blender_version_asked_when_no_config_dir(tmp_path):
     box.env["PATH"] = f"{bin_dir}{os.pathsep}{box.env['PATH']}"
     before = box.snapshot()
     box.run("--hosts", "blender")
-    assert (box.config / "blender" / "4.2" / "scripts" / "addons" / "slowmo_vse" / "__init__.py").is_file()
+    # 4.2 and later: an extension, where Blender keeps one installed from disk
+    extension = box.config / "blender" / "4.2" / "extensions" / "user_default" / "slowmo_vse"
+    assert (extension / "__init__.py").is_file() and (extension / "blender_manifest.toml").is_file()
+    assert not (box.config / "blender" / "4.2" / "scripts").exists()
     box.run("--uninstall", python=None)
     assert box.snapshot() == before
 
@@ -273,7 +292,7 @@ def test_data_dir_matches_platformdirs(tmp_path, monkeypatch):
 def test_installed_addon_loads_in_blender(box):
     box.run("--hosts", "blender")
     code = ("import addon_utils, json; m = addon_utils.enable('slowmo_vse', default_set=True); "
-            "print('SLOWMO', json.dumps({'file': m.__file__, 'cli': m.slowmo_core.find_cli()}))")
+            "print('SLOWMO', json.dumps({'file': m.__file__, 'cli': m.find_cli()}))")
     proc = subprocess.run(["blender", "-b", "--factory-startup", "--python-exit-code", "1",
                            "--python-expr", code], env=box.env, capture_output=True, text=True,
                           timeout=120)
@@ -386,9 +405,13 @@ def make_env_with_hosts(root: Path, version: str = "0.0.9") -> tuple[Path, Path]
     (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: vfi-slowmo\nVersion: {version}\n")
     hosts = resources / "hosts"
     shutil.copytree(ROOT / "resources" / "hosts", hosts, ignore=shutil.ignore_patterns("__pycache__"))
-    for rel in ("blender/slowmo_vse/__init__.py", "blender/slowmo_vse/slowmo_core.py",
-                "nuke/menu.py", "resolve/SlowMo.py"):
-        with open(hosts / rel, "a", encoding="utf-8") as fh:
+    modules = purelib / "vfi_plugin" / "hosts"
+    modules.mkdir()
+    for name in SHARED_MODULES:
+        shutil.copyfile(ROOT / "vfi_plugin" / "hosts" / name, modules / name)
+    for path in (hosts / "blender/slowmo_vse/__init__.py", hosts / "nuke/menu.py",
+                 hosts / "resolve/SlowMo.py", *(modules / name for name in SHARED_MODULES)):
+        with open(path, "a", encoding="utf-8") as fh:
             fh.write(f"# the copy in SlowMo {version}'s environment\n")
     with open(hosts / "desktop" / "vfi-slowmo.desktop", "a", encoding="utf-8") as fh:
         fh.write(f"X-SlowMo-Version={version}\n")
@@ -401,10 +424,12 @@ def test_host_files_come_from_the_registered_environment(box, tmp_path_factory):
     before = box.snapshot()
     proc = box.run("--use-env", str(venv), "--no-system-packages", python=None)
     assert "SlowMo 0.0.9" in proc.stdout
-    for name in ("__init__.py", "slowmo_core.py"):
+    modules = hosts.parent.parent / "hosts"  # the environment's vfi_plugin/hosts
+    for name in ("__init__.py", *SHARED_MODULES):
         installed = (blender_addon(box) / name).read_bytes()
-        assert installed == (hosts / "blender" / "slowmo_vse" / name).read_bytes()
-        assert installed != (ROOT / "resources" / "hosts" / "blender" / "slowmo_vse" / name).read_bytes()
+        theirs = hosts / "blender" / "slowmo_vse" / name if name == "__init__.py" else modules / name
+        assert installed == theirs.read_bytes()
+        assert installed.endswith(b"# the copy in SlowMo 0.0.9's environment\n")
     cfg = json.loads((blender_addon(box) / "slowmo_config.json").read_text())
     assert cfg["version"] == "0.0.9" and Path(cfg["cli"]).parent.parent == venv
     assert (box.home / ".nuke" / "slowmo" / "menu.py").read_bytes() == (hosts / "nuke" / "menu.py").read_bytes()

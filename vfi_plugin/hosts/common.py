@@ -1,8 +1,9 @@
 """Helpers shared by the host adapters and the host-side scripts.
 
-Standard library only, and nothing heavier than ``vfi_plugin.host``: the Resolve
-script imports this from inside Resolve's own Python, and nothing here may pull
-in torch or Qt.
+Standard library only, and no imports from the rest of the package: the Resolve
+script imports this from inside Resolve's own Python, and the installer copies
+this very file into the Blender add-on (which runs in Blender's Python, where
+``vfi_plugin`` is not importable; tests/hosts checks the copy's bytes).
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ CONFIG_NAME = "slowmo_config.json"  # written by the installer next to a host en
 ENV_CLI = "SLOWMO_CLI"              # overrides: the product's CLI ...
 ENV_PYTHON = "SLOWMO_PYTHON"        # ... and the Python of the environment that holds the product
 ENV_PROGRESS = "VFI_SLOWMO_PROGRESS"  # asked of the CLI: 'jsonl' = one JSON object per progress line
+# The file a render writes before renaming it into place: ".<stem>.slowmo-partial-<id><ext>" next
+# to the output (jobs.temp_output_path makes it; a host that had to kill the CLI removes it).
+PARTIAL_TAG = "slowmo-partial"
 
 # "rendering: 12/40 frames  3.10 fps  ETA 00:09" (the CLI's plain progress lines, stderr, no tty)
 STAGES = ("preparing", "rendering", "finishing", "done")  # the core's Progress.stage
@@ -64,9 +68,21 @@ def fraction_text(value: Fraction | None) -> str | None:
     return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
 
 
-# The Blender add-on keeps its own copy (resources/hosts/blender/slowmo_vse/slowmo_core.py):
-# it runs in Blender's Python, where this package is not importable. tests/hosts checks
-# that both copies parse the same lines the same way.
+def partial_output_name(output_name: str, token: str) -> str:
+    """The hidden name a render of ``output_name`` writes first ('.clip.slowmo-partial-1a2b.mp4')."""
+    stem, ext = os.path.splitext(output_name)
+    return f".{stem}.{PARTIAL_TAG}-{token}{ext}"
+
+
+def partial_output_pattern(output: str | os.PathLike) -> str:
+    """A glob pattern matching every partial file of ``output`` (any render's token)."""
+    import glob
+
+    folder, name = os.path.split(os.fspath(output))
+    stem, ext = os.path.splitext(name)
+    return os.path.join(folder, f".{glob.escape(stem)}.{PARTIAL_TAG}-*{glob.escape(ext)}")
+
+
 def parse_progress(line: str) -> dict | None:
     """One CLI progress line -> {'stage', 'done', 'total', 'fps', 'eta_s'}; None for other lines.
 
@@ -138,6 +154,27 @@ def factor_text(factor) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
+def slowmo_frames(source_frames: int, factor) -> int:
+    """Frames a slow-motion render writes for ``source_frames`` in: floor((N-1)*F)+1."""
+    import math
+
+    if source_frames <= 0:
+        return 0
+    return math.floor((source_frames - 1) * Fraction(str(factor)).limit_denominator(1000)) + 1
+
+
+def strip_file_range(frame_start: float, frame_final_start: int, frame_final_duration: int,
+                     animation_offset_start: int = 0) -> tuple[int, int]:
+    """[start, end) in frames of the movie file shown by a Blender movie strip (speed 1).
+
+    Content frame k of the strip sits at timeline frame ``frame_start + k`` and is
+    file frame ``k + animation_offset_start`` (the hard trim); the soft trims
+    (frame_offset_start/end) leave ``frame_final_start`` .. ``frame_final_end`` visible.
+    """
+    start = int(round(frame_final_start - frame_start)) + int(animation_offset_start)
+    return start, start + int(frame_final_duration)
+
+
 def output_name(source: str | os.PathLike, factor, mode: str = "slowmo",
                 start_frame: int | None = None, end_frame: int | None = None,
                 ext: str = ".mp4") -> str:
@@ -189,6 +226,24 @@ def read_config(path: str | os.PathLike) -> dict:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def default_data_dir() -> str:
+    """platformdirs.user_data_dir('vfi-slowmo') without platformdirs: the installer's folder."""
+    home = os.path.expanduser("~")
+    if sys.platform == "darwin":
+        return os.path.join(home, "Library", "Application Support", APP_NAME)
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+        return os.path.join(base, APP_NAME, APP_NAME)
+    base = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.join(home, ".local", "share")
+    return os.path.join(base, APP_NAME)
+
+
+def installer_venv_bin() -> str:
+    """The scripts folder of the venv the installer builds by default."""
+    venv = os.path.join(default_data_dir(), "venv")
+    return os.path.join(venv, "Scripts" if os.name == "nt" else "bin")
 
 
 def _exe_names(name: str) -> list[str]:

@@ -208,19 +208,22 @@ def run_panel(resolve, python: str | None, *, command: list[str] | None = None,
             except RuntimeError as exc:
                 errors.append(str(exc))
 
-    while session.running():
+    try:
+        while session.running():
+            drain()
+            if timeout_s is not None and time.monotonic() - started > timeout_s:
+                session.process.terminate()
+                errors.append("the SlowMo panel did not finish in time")
+                break
+            time.sleep(poll_s)
+        if session.process is not None:
+            session.process.wait()
         drain()
-        if timeout_s is not None and time.monotonic() - started > timeout_s:
-            session.process.terminate()
-            errors.append("the SlowMo panel did not finish in time")
-            break
-        time.sleep(poll_s)
-    if session.process is not None:
-        session.process.wait()
-    drain()
-    failure = session.error_text()
-    if failure:
-        errors.append(failure)
+        failure = session.error_text()
+        if failure:
+            errors.append(failure)
+    finally:
+        session.close()  # its temporary folder (host file, results, log) goes
     return {"imported": imported, "error": "\n".join(errors)}
 
 

@@ -1,12 +1,13 @@
 """FakePanelProcess: stands in for ``python -m vfi_plugin.ui --host-file HOST_FILE``.
 
 Reads the host file with the real ``ExternalHost``, records what it saw in
-``seen.json`` next to the host file, "renders" by copying the source clip to
+``seen.json`` next to the host file (or in $FAKE_PANEL_SEEN), "renders" by copying the source clip to
 ``fake_panel_result<ext>`` in the host file's output_dir, and hands the result
 back with ``ExternalHost.import_result`` (the real protocol).
 Usage: python fake_panel.py [--fail] HOST_FILE
 """
 import json
+import os
 import shutil
 import sys
 from fractions import Fraction
@@ -26,7 +27,8 @@ def main(argv):
     seen = {"host": host.name, "clip": None if clip is None else {
         "path": str(clip.path), "start_frame": clip.start_frame, "end_frame": clip.end_frame,
         "fps": str(clip.fps), "name": clip.name, "extra": clip.extra}}
-    (host_file.parent / "seen.json").write_text(json.dumps(seen))
+    seen_path = os.environ.get("FAKE_PANEL_SEEN") or host_file.parent / "seen.json"
+    Path(seen_path).write_text(json.dumps(seen))
     if clip is None:
         return 0
     out_dir = host.output_dir or host_file.parent

@@ -11,8 +11,13 @@ Sequencer > Strip > SlowMo, or the sidebar (N) > SlowMo tab:
 * "Open SlowMo Panel": the full SlowMo panel (preview, factor, mode) in its own
   window; each render finished there is added the same way.
 
-Works with Blender 3.4 through 4.x (strips were renamed in 4.4: see the
-compatibility helpers below).
+Works with Blender 3.4 through 5.x (strips were renamed in 4.4: see the
+compatibility helpers below): a legacy add-on up to 4.1, an extension
+(blender_manifest.toml) from 4.2 on. ``common``, ``hostfile`` and
+``render_process`` are not kept here: the installer copies them from the
+SlowMo package it registers (vfi_plugin/hosts), so the add-on and the product
+share one copy of the CLI's progress lines, the host-file protocol and the
+partial-output name.
 """
 bl_info = {
     "name": "SlowMo (neural slow motion)",
@@ -24,17 +29,40 @@ bl_info = {
     "category": "Sequencer",
 }
 
-import json
 import os
-import subprocess
 
 import bpy
 from bpy.props import FloatProperty, StringProperty
 from bpy.types import AddonPreferences, Operator, Panel
 
-from . import slowmo_core as core
+try:
+    from . import common, hostfile, render_process
+except ImportError as exc:  # the bare resources folder: the installer adds these files
+    raise ImportError("SlowMo's add-on is incomplete (common.py, hostfile.py, render_process.py "
+                      "are missing): install it with SlowMo's installer") from exc
 
 ADDON_ID = __name__
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def read_config():
+    """What the installer wrote next to this file (slowmo_config.json)."""
+    return common.read_config(os.path.join(HERE, common.CONFIG_NAME))
+
+
+def find_cli(*explicit):
+    """The CLI: an explicit path, $SLOWMO_CLI, the installer's config, PATH, the installer's venv."""
+    given = next((p for p in explicit if p and os.path.isfile(p)), None)
+    return common.find_cli(given, read_config(), search_dirs=[common.installer_venv_bin()])
+
+
+def find_python(*explicit):
+    """The Python of SlowMo's environment (the panel runs in it): explicit, config, beside the CLI."""
+    given = next((p for p in explicit if p and os.path.isfile(p)), None)
+    config = read_config()
+    if given is None and not config.get("python"):
+        config = dict(config, cli=find_cli())
+    return common.find_python(given, config)
 
 
 # --- compatibility: Blender 3.4 ... 4.x --------------------------------------------------------
@@ -113,7 +141,7 @@ class SlowMoPreferences(AddonPreferences):
         layout.prop(self, "cli_path")
         layout.prop(self, "python_path")
         layout.prop(self, "output_dir")
-        cli = core.find_cli(bpy.path.abspath(self.cli_path) if self.cli_path else None)
+        cli = find_cli(bpy.path.abspath(self.cli_path) if self.cli_path else None)
         layout.label(text=f"Using: {cli}" if cli else "vfi-slowmo not found: run SlowMo's installer",
                      icon="CHECKMARK" if cli else "ERROR")
 
@@ -149,7 +177,7 @@ def strip_job(context, factor: float, output: str = "") -> dict:
     source = os.path.normpath(bpy.path.abspath(strip.filepath, library=library))
     if not os.path.isfile(source):
         raise SlowMoError(f"the strip's file does not exist: {source}")
-    start, end = core.strip_file_range(strip.frame_start, strip.frame_final_start,
+    start, end = common.strip_file_range(strip.frame_start, strip.frame_final_start,
                                        strip.frame_final_duration,
                                        getattr(strip, "animation_offset_start", 0))
     if end - start < 2:
@@ -160,11 +188,12 @@ def strip_job(context, factor: float, output: str = "") -> dict:
         folders = [_pref(context, "output_dir")]
         if bpy.data.filepath:
             folders.append(bpy.path.abspath("//"))
-        output = core.output_path(source, factor, start, end, folders=[f for f in folders if f])
+        output = str(common.default_output(source, factor, "slowmo", start, end,
+                                           folders=[f for f in folders if f]))
     return {"scene": scene.name, "strip": strip.name, "source": source, "start": start, "end": end,
             "factor": factor, "channel": strip.channel, "frame": int(strip.frame_final_start),
             "output": bpy.path.abspath(output),
-            "expected_frames": core.slowmo_frames(end - start, factor)}
+            "expected_frames": common.slowmo_frames(end - start, factor)}
 
 
 def add_result_strip(job: dict, output=None):
@@ -176,7 +205,7 @@ def add_result_strip(job: dict, output=None):
     frame = int(source.frame_final_start) if source is not None else job["frame"]
     length = job.get("expected_frames") or 1
     channel = free_channel_above(editor, channel, frame, length)
-    name = f"{job['strip']}_slowmo{core.factor_text(job['factor'])}x"
+    name = f"{job['strip']}_slowmo{common.factor_text(job['factor'])}x"
     strip = new_movie_strip(editor, name, output or job["output"], channel, frame)
     if strip.channel != channel or int(strip.frame_final_start) != frame:  # moved on overlap
         strip.channel = channel
@@ -186,7 +215,7 @@ def add_result_strip(job: dict, output=None):
 
 
 def _cli(context, explicit: str):
-    cli = core.find_cli(bpy.path.abspath(explicit) if explicit else None, _pref(context, "cli_path"))
+    cli = find_cli(bpy.path.abspath(explicit) if explicit else None, _pref(context, "cli_path"))
     if cli is None:
         raise SlowMoError("cannot find SlowMo's 'vfi-slowmo' command: run SlowMo's installer, or set "
                           "its path in Preferences > Add-ons > SlowMo")
@@ -219,9 +248,9 @@ class SEQUENCER_OT_slowmo_render(Operator):
 
     def _start(self, context):
         job = strip_job(context, self.factor, self.output)
-        cmd = core.cli_command(_cli(context, self.cli_path), job["source"], job["output"],
-                               job["factor"], job["start"], job["end"])
-        return job, core.RenderProcess(cmd, job["expected_frames"])
+        cmd = common.cli_command(_cli(context, self.cli_path), job["source"], job["output"],
+                                 common.factor_text(job["factor"]), job["start"], job["end"])
+        return job, render_process.RenderProcess(cmd, job["expected_frames"])
 
     def _finish_ok(self, job):
         if not os.path.isfile(job["output"]):
@@ -318,22 +347,17 @@ class SEQUENCER_OT_slowmo_render(Operator):
 
 
 # --- the panel in its own process ---------------------------------------------------------------
-HOST_FILE_VERSION = 1
-_sessions: list = []
+_sessions: list = []  # the open panels (PanelSession), polled by a timer; closed on unregister
 
 
 class PanelSession:
-    """Host side of ``python -m vfi_plugin.ui --host-file FILE`` (see vfi_plugin/hosts/external.py)."""
+    """One panel process (``hostfile.PanelProcess``) and the strips its renders add.
 
-    def __init__(self, job, scene_name: str, command: list) -> None:
-        import tempfile
+    ``command`` replaces ``python -m vfi_plugin.ui --host-file`` (tests)."""
 
-        self.dir = tempfile.mkdtemp(prefix="slowmo-blender-")
-        self.results = os.path.join(self.dir, "results.jsonl")
-        self.host_file = os.path.join(self.dir, "host.json")
+    def __init__(self, job, scene_name: str, python: str, command=None) -> None:
         self.job = job
         self.scene = scene_name
-        self.offset = 0
         self.added: list = []
         clip = None
         if job is not None:
@@ -341,35 +365,20 @@ class PanelSession:
             clip = {"path": job["source"], "start_frame": job["start"], "end_frame": job["end"],
                     "fps": f"{fps.fps}/1" if fps.fps_base == 1 else str(fps.fps / fps.fps_base),
                     "name": job["strip"], "extra": {"scene": scene_name, "strip": job["strip"]}}
-        data = {"version": HOST_FILE_VERSION, "host": "Blender", "clip": clip, "results": self.results}
-        if job is not None:
-            data["output_dir"] = os.path.dirname(job["output"])
-        with open(self.host_file, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2)
-        self.log = os.path.join(self.dir, "panel.log")
-        with open(self.log, "wb") as log:
-            self.proc = subprocess.Popen(command + [self.host_file], stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=log, env=core.child_env())
+        out_dir = os.path.dirname(job["output"]) if job is not None else None
+        self.panel = hostfile.PanelProcess(python, "Blender", clip, out_dir, command=command).start()
+        self.dir = self.panel.dir
 
     def poll_once(self) -> bool:
-        """Add the strips of newly finished renders; False once the panel is gone and drained."""
-        running = self.proc.poll() is None
-        try:
-            with open(self.results, "rb") as fh:
-                fh.seek(self.offset)
-                data = fh.read()
-        except FileNotFoundError:
-            data = b""
-        end = data.rfind(b"\n")
-        if end >= 0:
-            self.offset += end + 1
-            for raw in data[:end].splitlines():
-                try:
-                    result = json.loads(raw)
-                except ValueError:
-                    continue
-                self._add(result)
+        """Add the strips of newly finished renders; False once the panel has exited."""
+        running = self.panel.running()
+        for result in self.panel.poll():
+            self._add(result)
         return running
+
+    def close(self) -> None:
+        """Stop the panel if it still runs; remove its temporary folder."""
+        self.panel.close()
 
     def _add(self, result: dict) -> None:
         clip = result.get("clip") or {}
@@ -386,9 +395,19 @@ class PanelSession:
 def _poll_sessions():
     for session in list(_sessions):
         if not session.poll_once():
-            session.poll_once()  # drain what was written just before it exited
+            session.poll_once()  # what was written just before it exited
+            error = session.panel.error_text()
+            if error:
+                print(f"SlowMo: the panel failed:\n{error}")
+            session.close()
             _sessions.remove(session)
     return 0.5 if _sessions else None
+
+
+def close_sessions() -> None:
+    """Stop every open panel process and remove its folder (unregister)."""
+    while _sessions:
+        _sessions.pop().close()
 
 
 class SEQUENCER_OT_slowmo_panel(Operator):
@@ -400,8 +419,8 @@ class SEQUENCER_OT_slowmo_panel(Operator):
     python_path: StringProperty(name="Python", default="", subtype="FILE_PATH", options={"SKIP_SAVE"})
 
     def execute(self, context):
-        python = core.find_python(bpy.path.abspath(self.python_path) if self.python_path else None,
-                                  _pref(context, "python_path"))
+        python = find_python(bpy.path.abspath(self.python_path) if self.python_path else None,
+                             _pref(context, "python_path"))
         if python is None:
             self.report({"ERROR"}, "SlowMo: cannot find the SlowMo environment's Python: run "
                                    "SlowMo's installer, or set it in Preferences > Add-ons > SlowMo")
@@ -410,7 +429,7 @@ class SEQUENCER_OT_slowmo_panel(Operator):
             job = strip_job(context, 2.0)
         except SlowMoError:
             job = None  # the panel opens without a clip
-        session = PanelSession(job, context.scene.name, [python, "-m", "vfi_plugin.ui", "--host-file"])
+        session = PanelSession(job, context.scene.name, python)
         _sessions.append(session)
         if not bpy.app.timers.is_registered(_poll_sessions):
             bpy.app.timers.register(_poll_sessions, first_interval=0.5, persistent=True)
@@ -431,7 +450,7 @@ class SEQUENCER_PT_slowmo(Panel):
         if strip is None or strip.type != "MOVIE":
             layout.label(text="Select a movie strip", icon="INFO")
         else:
-            start, end = core.strip_file_range(strip.frame_start, strip.frame_final_start,
+            start, end = common.strip_file_range(strip.frame_start, strip.frame_final_start,
                                                strip.frame_final_duration,
                                                getattr(strip, "animation_offset_start", 0))
             layout.label(text=f"{strip.name}: file frames {start}-{end - 1}")
@@ -471,6 +490,7 @@ def unregister():
         menu.remove(draw_strip_menu)
     if bpy.app.timers.is_registered(_poll_sessions):
         bpy.app.timers.unregister(_poll_sessions)
+    close_sessions()  # a panel left running would add strips to nothing, or outlive Blender
     del bpy.types.WindowManager.slowmo_factor
     for cls in reversed(CLASSES):
         bpy.utils.unregister_class(cls)
