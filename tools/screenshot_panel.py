@@ -2,17 +2,20 @@
 
 Run it under a real X server, e.g.::
 
-    xvfb-run -s "-screen 0 1400x900x24" python tools/screenshot_panel.py [OUT.png]
+    xvfb-run -s "-screen 0 1400x900x24" python tools/screenshot_panel.py [OUT.png] [WxH]
+
+(WxH: the window's size, default 1280x860; 1280x720 checks a small laptop screen.)
 
 It makes a short demo clip with ffmpeg (a moving ball over drifting gradients),
 opens it in the standalone window with the dark theme, marks a range, renders
 the slow-motion preview, starts a real render and grabs the window while the
 progress bar runs; then it cancels the render and leaves nothing behind.
-Settings and proxies go to a temporary folder, not the user's.
+Settings and proxies go to a temporary folder, not the user's, removed at the end.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,6 +72,14 @@ def pump(seconds: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else ROOT / "docs" / "panel.png"
+    width, height = (int(v) for v in (argv[1] if len(argv) > 1 else "1280x860").split("x"))
+    try:
+        return shoot(out, width, height)
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+def shoot(out: Path, width: int, height: int) -> int:
     from vfi_plugin.ui.app import MainWindow
     from vfi_plugin.ui.icon import app_icon
     from vfi_plugin.ui.style import apply_dark_theme
@@ -80,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     clip_dir.mkdir(parents=True)
     clip = make_demo_clip(clip_dir / "bounce_A012.mp4")
     window = MainWindow()
-    window.resize(1280, 860)
+    window.resize(width, height)
     window.show()
     panel = window.panel
     panel.open_file(clip)

@@ -28,6 +28,8 @@ from .style import apply_dark_theme
 
 APP_TITLE = DISPLAY_NAME
 EXIT_WAIT_S = 30.0
+DEFAULT_SIZE = (1280, 860)
+FRAME_ROOM = 40  # px a window manager's title bar and frame take above the window
 
 
 class MainWindow(QMainWindow):
@@ -49,8 +51,10 @@ class MainWindow(QMainWindow):
         geometry = window_geometry(self.settings)
         if geometry is not None:
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1280, 860)
+        else:  # 1280x860, or what the screen leaves room for (a 1280x720 laptop)
+            room = self.screen().availableGeometry()
+            self.resize(min(DEFAULT_SIZE[0], room.width()),
+                        min(DEFAULT_SIZE[1], room.height() - FRAME_ROOM))
         if path:  # once the window is up (probing runs in a worker anyway)
             QTimer.singleShot(0, self, lambda: self.panel.open_file(path))
         elif host is not None:  # a host editor started this window for its selected clip

@@ -1,0 +1,110 @@
+"""The panel's workers: shut down by the panel itself when it is destroyed or the app
+quits (a host cannot forget to), one plan per render, stale reports dropped."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+from shiboken6 import Shiboken
+
+import vfi_plugin.jobs as jobs
+from vfi_plugin.ui import threads
+from vfi_plugin.ui.panel import SlowMoPanel
+
+RENDER_TIMEOUT_MS = 180_000
+
+
+def leftovers(folder: Path, source: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p != source)
+
+
+def start_a_long_render(qtbot, panel, open_clip, source: Path) -> None:
+    open_clip(panel, source)
+    panel.set_factor(8)
+    with qtbot.waitSignal(panel.renderProgress, timeout=RENDER_TIMEOUT_MS):
+        panel.render()
+    assert panel.is_rendering()
+
+
+def test_a_destroyed_panel_stops_its_render_and_leaves_nothing(qtbot, make_clip, open_clip):
+    source = make_clip("gone.mp4", 96, 64, fps=10, frames=60)
+    panel = SlowMoPanel()
+    panel.show()
+    start_a_long_render(qtbot, panel, open_clip, source)
+    Shiboken.delete(panel)  # as a host deleting its pane, without calling shutdown()
+    assert threads.wait_all(30.0)
+    assert threads.running_threads() == 0
+    assert leftovers(source.parent, source) == []
+
+
+def test_quitting_the_application_shuts_the_panel_down(qtbot, make_clip, make_panel,
+                                                       open_clip):
+    source = make_clip("quit.mp4", 96, 64, fps=10, frames=60)
+    panel = make_panel()
+    start_a_long_render(qtbot, panel, open_clip, source)
+    QCoreApplication.instance().aboutToQuit.emit()
+    assert panel.closed
+    assert threads.wait_all(30.0)
+    assert leftovers(source.parent, source) == []
+
+
+def test_a_render_probes_the_source_and_tries_the_folder_once(
+        qtbot, make_clip, make_panel, open_clip, monkeypatch):
+    source = make_clip("once.mp4", 96, 64, fps=10, frames=8)
+    panel = make_panel()
+    open_clip(panel, source)
+    probed, tried = [], []
+    real_probe, real_touch = jobs.probe, Path.touch
+
+    def counting_probe(path, *args, **kw):
+        probed.append(Path(path))
+        return real_probe(path, *args, **kw)
+
+    def counting_touch(self, *args, **kw):
+        if "write-test" in self.name:
+            tried.append(self)
+        return real_touch(self, *args, **kw)
+
+    monkeypatch.setattr(jobs, "probe", counting_probe)
+    monkeypatch.setattr(Path, "touch", counting_touch)
+    with qtbot.waitSignal(panel.renderFinished, timeout=RENDER_TIMEOUT_MS) as done:
+        panel.render()
+    assert done.args[0].frames == 15
+    assert probed == [source]
+    assert len(tried) == 1
+
+
+def test_a_replaced_workers_reports_are_dropped(qtbot, make_clip, make_panel):
+    """Opening a second clip before the first is probed: only the second one loads."""
+    first = make_clip("first.mp4", 96, 64, fps=10, frames=6)
+    second = make_clip("second.mp4", 96, 64, fps=10, frames=8)
+    panel = make_panel()
+    loaded = []
+    panel.clipLoaded.connect(lambda info: loaded.append(info.path))
+    panel.open_file(first)
+    slot = panel.loader.probe
+    replaced = slot.worker
+    panel.open_file(second)
+    assert slot.worker is not replaced
+    qtbot.waitUntil(lambda: bool(loaded), timeout=30_000)
+    threads.wait_for(replaced, 10.0)
+    qtbot.wait(100)  # the first probe's queued report, if any, has been dispatched
+    assert loaded == [second] and panel.info.path == second
+
+
+@pytest.mark.parametrize("signal", ["finished", "failed"])
+def test_worker_slot_empties_before_the_handler_runs(qtbot, signal):
+    class Echo(threads.Worker):
+        def work(self):
+            if signal == "failed":
+                raise ValueError("no")
+            return 7
+
+    owner = QCoreApplication.instance()
+    slot = threads.WorkerSlot(owner)
+    heard = []
+    slot.start(Echo(), **{signal: lambda value: heard.append((slot.busy, value))})
+    qtbot.waitUntil(lambda: bool(heard), timeout=10_000)
+    assert heard[0][0] is False
+    assert threads.wait_all(5.0)
