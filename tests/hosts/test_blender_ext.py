@@ -103,3 +103,42 @@ def test_disabling_stops_the_panel_process(ext_run):
     assert ext_run["panel_group_after"] == []   # nothing it started is left either
     assert not ext_run["panel_dir_after"]       # its temporary folder is gone
     assert ext_run["sessions_after"] == 0
+
+
+ENABLE_INSTALLED = """
+import bpy, json, sys
+result = bpy.ops.preferences.addon_enable(module="bl_ext.user_default.slowmo_vse")
+mod = sys.modules["bl_ext.user_default.slowmo_vse"]
+print("SLOWMO", json.dumps({"result": sorted(result), "file": mod.__file__, "cli": mod.find_cli(),
+                            "operator": hasattr(bpy.ops.sequencer, "slowmo_render")}))
+"""
+
+
+def test_installer_writes_an_extension_blender_enables(tmp_path):
+    """install.py for a Blender 5.0 config: the extension folder it writes is the one Blender
+    5.0 loads (enabled as in Preferences › Add-ons), and --uninstall removes it again."""
+    version = "5.0"
+    python = bpy_envs.bpy_python(version)
+    home = tmp_path / "home"
+    (home / ".config" / "blender" / version).mkdir(parents=True)  # Blender 5.0 was run once
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SLOWMO_CLI", "VFI_SLOWMO_CLI", "PYTHONPATH", "BLENDER_USER_SCRIPTS")}
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_DATA_HOME=str(home / "data"))
+    installer = [sys.executable, str(Path(bpy_envs.ROOT) / "installer" / "install.py")]
+    done = subprocess.run(installer + ["--use-env", sys.prefix, "--hosts", "blender",
+                                       "--no-system-packages"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = home / ".config" / "blender" / version / "extensions" / "user_default" / "slowmo_vse"
+    proc = subprocess.run([str(python), "-c", ENABLE_INSTALLED], env=env, capture_output=True,
+                          text=True, timeout=300)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("SLOWMO ")), None)
+    assert line, proc.stdout[-3000:] + proc.stderr[-3000:]
+    info = json.loads(line[len("SLOWMO "):])
+    assert info == {"result": ["FINISHED"], "file": str(folder / "__init__.py"),
+                    "cli": product_cli(), "operator": True}
+    done = subprocess.run(installer + ["--uninstall"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not folder.exists()  # the bytecode Blender compiled went too
