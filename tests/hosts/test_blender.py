@@ -50,6 +50,7 @@ def blender_run(clip, tmp_path_factory):
                XDG_CONFIG_HOME=str(work / "home" / ".config"),
                XDG_CACHE_HOME=str(work / "home" / ".cache"), QT_QPA_PLATFORM="offscreen")
     env.pop("SLOWMO_CLI", None)
+    env.pop("VFI_SLOWMO_CLI", None)
     (work / "home").mkdir()
     started = time.monotonic()
     proc = subprocess.run([BLENDER, "-b", "--factory-startup", "--python-exit-code", "1",

@@ -75,6 +75,7 @@ def test_find_cli_order(tmp_path, monkeypatch):
     other.write_text("")
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv(common.ENV_CLI, raising=False)
+    monkeypatch.delenv("SLOWMO_CLI", raising=False)
     assert common.find_cli(config={}) is None
     assert common.find_cli(config={"cli": str(exe)}) == str(exe)
     monkeypatch.setenv(common.ENV_CLI, str(other))
@@ -82,6 +83,9 @@ def test_find_cli_order(tmp_path, monkeypatch):
     assert common.find_cli(str(exe), config={}) == str(exe)
     (tmp_path / "bin" / "python").write_text("")
     monkeypatch.delenv(common.ENV_CLI)
+    monkeypatch.setenv("SLOWMO_CLI", str(other))  # the old name is still read
+    assert common.find_cli(config={"cli": str(exe)}) == str(other)
+    monkeypatch.delenv("SLOWMO_CLI")
     assert common.find_python(config={"cli": str(exe)}) == str(tmp_path / "bin" / "python")
 
 
@@ -176,6 +180,7 @@ def test_strip_file_range():
 def test_installer_venv_is_searched_last(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     monkeypatch.delenv("SLOWMO_CLI", raising=False)
+    monkeypatch.delenv(common.ENV_CLI, raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     default = tmp_path / "data" / "vfi-slowmo" / "venv" / "bin" / "vfi-slowmo"
     assert common.find_cli(config={}, search_dirs=[common.installer_venv_bin()]) is None

@@ -41,7 +41,8 @@ class Sandbox:
         self.config = self.home / ".config"
         self.home.mkdir()
         self.env = {k: v for k, v in os.environ.items()
-                    if k not in ("BLENDER_USER_SCRIPTS", "SLOWMO_CLI", "SLOWMO_PYTHON", "PYTHONPATH")}
+                    if k not in ("BLENDER_USER_SCRIPTS", "SLOWMO_CLI", "SLOWMO_PYTHON", "VFI_SLOWMO_CLI",
+                                 "VFI_SLOWMO_PYTHON", "PYTHONPATH")}
         self.env.update(HOME=str(self.home), XDG_DATA_HOME=str(self.data),
                         XDG_CONFIG_HOME=str(self.config))
 

@@ -7,7 +7,11 @@
                host file (``python -m vfi_plugin.ui --host-file FILE``); used by Resolve and
                by the Blender add-on's "Open SlowMo Panel".
 * ``common``   helpers shared with the host-side scripts (CLI command, progress lines, fps).
+* ``hostfile`` the host-file protocol of a panel in its own process, in plain dicts.
+* ``render_process`` one CLI render in a subprocess (progress, cancel) for a host without torch.
 
 The Blender add-on (resources/hosts/blender/slowmo_vse) runs in Blender's own Python,
-which has neither torch nor Qt: it drives the ``vfi-slowmo`` CLI and needs nothing from here.
+which has neither torch nor Qt: it drives the ``vfi-slowmo`` CLI with copies of
+``common``, ``hostfile`` and ``render_process`` that the installer puts beside it
+(standard library only, importing nothing else from this package).
 """

@@ -17,8 +17,10 @@ from pathlib import Path
 
 APP_NAME = "vfi-slowmo"
 CONFIG_NAME = "slowmo_config.json"  # written by the installer next to a host entry point
-ENV_CLI = "SLOWMO_CLI"              # overrides: the product's CLI ...
-ENV_PYTHON = "SLOWMO_PYTHON"        # ... and the Python of the environment that holds the product
+# the names of vfi_plugin/names.py (this file cannot import it: it also runs in the add-on alone)
+ENV_CLI = "VFI_SLOWMO_CLI"          # overrides: the product's CLI ...
+ENV_PYTHON = "VFI_SLOWMO_PYTHON"    # ... and the Python of the environment that holds the product
+OLD_ENV_NAMES = {ENV_CLI: ("SLOWMO_CLI",), ENV_PYTHON: ("SLOWMO_PYTHON",)}  # still read, after
 ENV_PROGRESS = "VFI_SLOWMO_PROGRESS"  # asked of the CLI: 'jsonl' = one JSON object per progress line
 # The file a render writes before renaming it into place: ".<stem>.slowmo-partial-<id><ext>" next
 # to the output (jobs.temp_output_path makes it; a host that had to kill the CLI removes it).
@@ -246,14 +248,23 @@ def installer_venv_bin() -> str:
     return os.path.join(venv, "Scripts" if os.name == "nt" else "bin")
 
 
+def env_value(name: str) -> str | None:
+    """The value of variable ``name``, or of its old name (``OLD_ENV_NAMES``); blank is unset."""
+    for key in (name, *OLD_ENV_NAMES.get(name, ())):
+        value = os.environ.get(key, "").strip()
+        if value:
+            return value
+    return None
+
+
 def _exe_names(name: str) -> list[str]:
     return [name + ".exe", name] if os.name == "nt" else [name]
 
 
 def find_cli(explicit: str | None = None, config: dict | None = None,
              search_dirs=()) -> str | None:
-    """The product's CLI: explicit setting, $SLOWMO_CLI, installer config, PATH, search_dirs."""
-    for candidate in (explicit, os.environ.get(ENV_CLI), (config or {}).get("cli")):
+    """The product's CLI: explicit setting, $VFI_SLOWMO_CLI, installer config, PATH, search_dirs."""
+    for candidate in (explicit, env_value(ENV_CLI), (config or {}).get("cli")):
         if candidate and os.path.isfile(os.path.expanduser(candidate)):
             return os.path.expanduser(candidate)
     found = shutil.which("vfi-slowmo")
@@ -269,7 +280,7 @@ def find_cli(explicit: str | None = None, config: dict | None = None,
 
 def find_python(explicit: str | None = None, config: dict | None = None) -> str | None:
     """The Python of the product's environment (runs ``-m vfi_plugin.ui``), or None."""
-    for candidate in (explicit, os.environ.get(ENV_PYTHON), (config or {}).get("python")):
+    for candidate in (explicit, env_value(ENV_PYTHON), (config or {}).get("python")):
         if candidate and os.path.isfile(os.path.expanduser(candidate)):
             return os.path.expanduser(candidate)
     cli = find_cli(config=config)

@@ -51,7 +51,7 @@ def read_config():
 
 
 def find_cli(*explicit):
-    """The CLI: an explicit path, $SLOWMO_CLI, the installer's config, PATH, the installer's venv."""
+    """The CLI: an explicit path, $VFI_SLOWMO_CLI, the installer's config, PATH, the installer's venv."""
     given = next((p for p in explicit if p and os.path.isfile(p)), None)
     return common.find_cli(given, read_config(), search_dirs=[common.installer_venv_bin()])
 
