@@ -15,17 +15,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSettings, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from vfi_plugin.host import ClipSelection, FileHost, Host
-from vfi_plugin.media import CODECS, MediaInfo
+from vfi_plugin.media import MediaInfo
 from vfi_plugin.session import PanelState
-from vfi_plugin.session.naming import fit_codec_suffix
 
 from . import keys
-from .controllers.clip import ClipLoader
+from .controllers.choices import ChoicesController
+from .controllers.clip import ClipLoader, dropped_files
 from .controllers.playback import PlaybackController
 from .controllers.preview import PreviewController
 from .controllers.render import RenderController
@@ -36,16 +36,12 @@ from .sections.render_bar import RenderBar
 from .sections.retime import RetimeSection
 from .sections.source import SourceSection
 from .sections.transport import RangeRow, TransportSection
-from .settings import PanelPrefs, last_folder, open_settings
+from .settings import open_settings
 from .style import PANEL_QSS
 from .threads import shutdown_workers
 from .timeline import TimelineWidget
 from .viewer import FrameView
 from .worker import InterpolatorCache
-
-VIDEO_FILTER = ("Video files (*.mp4 *.mov *.m4v *.mkv *.avi *.mxf *.webm *.mts *.m2ts *.ts "
-                "*.mpg *.mpeg *.wmv *.flv *.y4m);;All files (*)")
-
 
 class SlowMoPanel(QWidget):
     """Pick a clip and range, choose the slowdown, preview it, render it, hand it back.
@@ -80,10 +76,7 @@ class SlowMoPanel(QWidget):
         self.weights = Path(weights) if weights else None
         self.interpolators = InterpolatorCache(self.weights)
         self.state = PanelState(weights=self.weights)
-        self.prefs = PanelPrefs()
-        self.wanted_device = "auto"  # the device chosen, even when not (yet) offered
         self.closed = False
-        self._restoring = False
         self._message = ("", "info")
         self.decoder = FrameDecoder()  # no parent: it outlives the widget until shut down
 
@@ -92,11 +85,12 @@ class SlowMoPanel(QWidget):
         self.playback = PlaybackController(self)
         self.preview = PreviewController(self)
         self.renderer = RenderController(self)
+        self.choices = ChoicesController(self)
         self._connect()
         self.actions_by_name = keys.install(self)
         self.setStyleSheet(PANEL_QSS)
         self.setAcceptDrops(True)
-        self._restore_prefs()
+        self.choices.restore_prefs()
         self.source.show_clip(None)
         self.preview.show_placeholder()
         self.update_summary()
@@ -167,20 +161,6 @@ class SlowMoPanel(QWidget):
         self.preview_button.clicked.connect(self.preview.toggle)
         self.timeline.rangeChanged.connect(self._on_range)
         self.timeline.keyAction.connect(self._on_key_action)
-        self.retime.factorChanged.connect(self._on_factor_changed)
-        self.retime.factorRefused.connect(lambda text: self.show_message(text, "error"))
-        self.retime.modeChanged.connect(self._on_mode_changed)
-        out = self.output
-        out.codec_combo.currentIndexChanged.connect(self._on_codec_changed)
-        out.audio_combo.currentIndexChanged.connect(self._on_audio_changed)
-        out.device_combo.currentIndexChanged.connect(self._on_device_changed)
-        out.name_edit.textChanged.connect(lambda text: setattr(self.state, "name", text))
-        out.name_edit.textEdited.connect(self._on_name_edited)
-        out.name_edit.editingFinished.connect(self.fit_name)
-        out.replace_check.toggled.connect(lambda on: setattr(self.state, "replace", on))
-        out.folder_edit.textChanged.connect(lambda text: setattr(self.state, "folder", text))
-        out.folder_edit.editingFinished.connect(self._on_folder_edited)
-        out.folder_button.clicked.connect(self.browse_folder)
         self.render_button.clicked.connect(self.render)
         self.cancel_button.clicked.connect(self.cancel_render)
         self.reveal_button.clicked.connect(self.reveal)
@@ -214,64 +194,16 @@ class SlowMoPanel(QWidget):
 
     def browse_source(self) -> None:
         """The Open dialog (non-modal to the host: it only runs when the user asks)."""
-        if self.renderer.refuse_while_rendering("another clip"):
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video clip",
-                                              last_folder(self.settings), VIDEO_FILTER)
-        if path:
-            self.open_file(path)
+        self.loader.browse()
 
     def use_host_clip(self) -> None:
         """Load the clip (and range) the host editor has selected."""
-        name = getattr(self.host, "name", "the host")
-        if self.renderer.refuse_while_rendering(f"the clip selected in {name}"):
-            return
-        try:
-            selection = self.host.current_clip()
-        except Exception as exc:  # noqa: BLE001 - a host adapter's failure, in one line
-            from .threads import describe_error
-
-            self.show_message(f"{name} could not tell its selected clip: "
-                              f"{describe_error(exc)}", "error")
-            return
-        if selection is None:
-            self.show_message(f"No clip is selected in {name}: select one there first.",
-                              "error")
-            return
-        self.open_file(selection.path, selection=selection)
+        self.loader.use_host_clip()
 
     def open_file(self, path: str | os.PathLike, selection: ClipSelection | None = None) -> None:
         """Open a clip (probed in a worker): ``clipLoaded`` or ``clipFailed`` follows."""
         if not self.renderer.refuse_while_rendering(Path(path).name):
             self.loader.open(path, selection)
-
-    def load_clip(self, info: MediaInfo, selection: ClipSelection | None) -> None:
-        """Show a probed clip, forgetting what belonged to the previous one: its preview,
-        render result and progress, Reveal, and a ticked Replace."""
-        self.preview.reset()
-        self.renderer.reset()
-        self.replace_check.setChecked(False)
-        self.state.info = info
-        self.state.selection = selection
-        self.timeline.set_clip(info.frame_count, info.fps)
-        if selection is not None and info.frame_count >= 2:
-            start = 0 if selection.start_frame is None else selection.start_frame
-            end = info.frame_count if selection.end_frame is None else selection.end_frame
-            self.timeline.set_range(start, end - 1)
-            self.timeline.set_playhead(self.timeline.in_frame)
-        self.folder_edit.setPlaceholderText(f"next to the source ({info.path.resolve().parent})")
-        self.state.name_auto = True
-        self.suggest_name()
-        self.playback.show_frame()
-        self.preview.show_placeholder()
-        self.source.show_clip(info)
-        self.update_summary()
-        self.update_enabled()
-        if info.frame_count < 2:
-            self.show_message(f"{info.path.name} has only one frame: there is nothing to "
-                              "slow down.", "error")
-        else:
-            self.show_message(f"Loaded {info.path.name}. Mark a range and press Render.")
 
     # ================================================================ timeline
     @Slot(int, int)
@@ -363,141 +295,25 @@ class SlowMoPanel(QWidget):
         return self.output.device()
 
     def set_device(self, name: str) -> None:
-        self.wanted_device = name
-        self.output.select_device(name)
-
-    @Slot(float)
-    def _on_factor_changed(self, value: float) -> None:
-        self.state.factor = value
-        self._untick_replace("factor")
-        self._settings_changed()
-
-    @Slot(str)
-    def _on_mode_changed(self, mode: str) -> None:
-        self.state.mode = mode
-        self._untick_replace("mode")
-        self._settings_changed()
-
-    def _untick_replace(self, what: str) -> None:
-        """A new factor or mode makes a new result: Replace, ticked for the previous one,
-        must not let it overwrite that file (a typed name stays as it is)."""
-        if self._restoring or not self.replace_check.isChecked():
-            return
-        self.replace_check.setChecked(False)
-        if not self.state.name_auto:
-            self.show_message(f"Replace is unticked because the {what} changed: the next "
-                              f"render will not overwrite {self.state.name.strip()} "
-                              "(tick Replace again to do that).")
-
-    @Slot(int)
-    def _on_codec_changed(self, _index: int) -> None:
-        self.state.codec = self.output.codec()
-        self.fit_name(announce=False)  # the extension follows the format
-        self._settings_changed()
-
-    @Slot(int)
-    def _on_audio_changed(self, _index: int) -> None:
-        self.state.audio = self.output.audio()
-        self._save_prefs()
-
-    @Slot(int)
-    def _on_device_changed(self, _index: int) -> None:
-        self.state.device = self.wanted_device = self.output.device()
-        self._save_prefs()
-
-    def _settings_changed(self) -> None:
-        self.suggest_name()
-        self.update_summary()
-        self._save_prefs()
-        self.preview.settings_changed()
-
-    def _save_prefs(self) -> None:
-        if self._restoring:
-            return
-        s = self.state
-        self.prefs = PanelPrefs(s.factor, s.mode, s.codec, s.audio, self.wanted_device,
-                                self.prefs.folder)
-        self.prefs.save(self.settings, s.factor_text)
-
-    def _restore_prefs(self) -> None:
-        self._restoring = True
-        try:
-            prefs = PanelPrefs.load(self.settings)
-            self.set_factor(prefs.factor)
-            self.set_mode(prefs.mode)
-            self.set_codec(prefs.codec)
-            self.set_audio(prefs.audio)
-            self.set_device(prefs.device)
-            self.folder_edit.setText(prefs.folder)
-            self.prefs = prefs
-        finally:
-            self._restoring = False
+        self.choices.set_device(name)
 
     # ================================================================== output
-    def suggest_name(self) -> None:
-        """Put the suggested name in the field, unless the user typed one."""
-        if self.state.name_auto and (name := self.state.suggested_name()) is not None:
-            self.name_edit.setText(name)
-
-    @Slot(str)
-    def _on_name_edited(self, text: str) -> None:
-        self.state.name_auto = not text.strip()
-        self.suggest_name()
-
-    def fit_name(self, announce: bool = True) -> None:
-        """Give a typed name the extension of the chosen format, in the field: added when
-        it has none, replacing a video extension the format does not write ("final.mp4"
-        for ProRes becomes "final.mov"); a sequence folder loses a video extension."""
-        text = self.state.name.strip()
-        if self.state.name_auto or not text:
-            return
-        fitted = fit_codec_suffix(text, self.state.codec)
-        if fitted == text:
-            return
-        self.name_edit.setText(fitted)
-        if announce:
-            spec = CODECS[self.state.codec]
-            self.show_message(f"The file name is now {fitted}: {spec.label} writes "
-                              f"{spec.writes()}.")
-
     def output_folder(self) -> Path | None:
         return self.state.output_folder()
 
     def set_output_folder(self, folder: str | os.PathLike, remember: bool = True) -> None:
-        """The folder outputs go into, for this clip and the next ones ("": next to each
-        source). ``remember``: also for the next sessions (a host's suggestion is not)."""
-        self.folder_edit.setText(str(folder))
-        if remember:
-            self._remember_folder()
-        self.suggest_name()
-
-    @Slot()
-    def _on_folder_edited(self) -> None:
-        self._remember_folder()
-        self.suggest_name()
-
-    def _remember_folder(self) -> None:
-        text = self.state.folder.strip()
-        if text != self.prefs.folder:
-            self.prefs.folder = text
-            self._save_prefs()
+        """The folder outputs go into (see ``ChoicesController.set_folder``)."""
+        self.choices.set_folder(folder, remember)
 
     def set_output_name(self, name: str) -> None:
-        """A name chosen by the user (kept when the factor or mode changes); given the
-        format's extension when it lacks it or names another format."""
-        self.name_edit.setText(name)
-        self.state.name_auto = not name.strip()
-        self.fit_name()
-        self.suggest_name()
+        """A name chosen by the user (see ``ChoicesController.set_name``)."""
+        self.choices.set_name(name)
 
     def output_path(self) -> Path | None:
         return self.state.output_path()
 
     def browse_folder(self) -> None:
-        start = str(self.output_folder() or Path.home())
-        folder = QFileDialog.getExistingDirectory(self, "Output folder", start)
-        if folder:
-            self.set_output_folder(folder)
+        self.choices.browse_folder()
 
     def update_summary(self) -> None:
         summary = self.state.summary()
@@ -551,25 +367,18 @@ class SlowMoPanel(QWidget):
         self.reveal_button.setEnabled(self.last_output is not None and not rendering)
 
     # ========================================================== drag and drop
-    @staticmethod
-    def _local_files(event) -> list[Path]:
-        mime = event.mimeData()
-        if mime is None or not mime.hasUrls():
-            return []
-        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if self._local_files(event):
+        if dropped_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dragMoveEvent(self, event) -> None:  # noqa: N802
-        if self._local_files(event):
+        if dropped_files(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        files = self._local_files(event)
+        files = dropped_files(event)
         if files:
             event.acceptProposedAction()
             self.open_file(files[0])
@@ -591,7 +400,7 @@ class SlowMoPanel(QWidget):
         self.preview.timer.stop()
         shutdown_workers(*self._workers(), timeout_s)
         try:
-            self._save_prefs()
+            self.choices.save_prefs()
         except RuntimeError:
             pass
 

@@ -7,18 +7,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QFileDialog
 
 from vfi_plugin.host import ClipSelection
+from vfi_plugin.media import MediaInfo
 from vfi_plugin.session.naming import fit_size
 
-from ..settings import add_recent_file, set_last_folder
-from ..threads import WorkerSlot
+from ..settings import add_recent_file, last_folder, set_last_folder
+from ..threads import WorkerSlot, describe_error
 from ..worker import PROXY_HEIGHT, CoreLoader, ProbeWorker, ProxyWorker
 
 if TYPE_CHECKING:
     from ..panel import SlowMoPanel
 
 CORE_LOAD_DELAY_MS = 250
+VIDEO_FILTER = ("Video files (*.mp4 *.mov *.m4v *.mkv *.avi *.mxf *.webm *.mts *.m2ts *.ts "
+                "*.mpg *.mpeg *.wmv *.flv *.y4m);;All files (*)")
+
+
+def dropped_files(event) -> list[Path]:
+    """The local files a drag carries (none: it is not for the panel)."""
+    mime = event.mimeData()
+    if mime is None or not mime.hasUrls():
+        return []
+    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
 
 
 class ClipLoader(QObject):
@@ -35,6 +47,32 @@ class ClipLoader(QObject):
 
     def slots(self) -> list[WorkerSlot]:
         return [self.probe, self.proxy_slot, self.core]
+
+    def browse(self) -> None:
+        panel = self.panel
+        if panel.renderer.refuse_while_rendering("another clip"):
+            return
+        path, _ = QFileDialog.getOpenFileName(panel, "Open a video clip",
+                                              last_folder(panel.settings), VIDEO_FILTER)
+        if path:
+            panel.open_file(path)
+
+    def use_host_clip(self) -> None:
+        panel = self.panel
+        name = getattr(panel.host, "name", "the host")
+        if panel.renderer.refuse_while_rendering(f"the clip selected in {name}"):
+            return
+        try:
+            selection = panel.host.current_clip()
+        except Exception as exc:  # noqa: BLE001 - a host adapter's failure, in one line
+            panel.show_message(f"{name} could not tell its selected clip: "
+                               f"{describe_error(exc)}", "error")
+            return
+        if selection is None:
+            panel.show_message(f"No clip is selected in {name}: select one there first.",
+                               "error")
+            return
+        panel.open_file(selection.path, selection=selection)
 
     def open(self, path: str | os.PathLike, selection: ClipSelection | None = None) -> None:
         """Probe ``path`` in a worker; ``selection``: the host's clip and range, if any."""
@@ -56,7 +94,7 @@ class ClipLoader(QObject):
         panel.playback.stop()
         w, h = fit_size(*info.display_size, PROXY_HEIGHT)
         panel.decoder.set_media(info.path, info, (w, h))  # until the proxy is ready
-        panel.load_clip(info, selection)
+        self._show(info, selection)
         set_last_folder(panel.settings, info.path.resolve().parent)
         add_recent_file(panel.settings, info.path)
         panel.timeline.set_busy("Making the filmstrip\u2026")
@@ -64,6 +102,35 @@ class ClipLoader(QObject):
                               finished=self._on_proxy_finished, failed=self._on_proxy_failed)
         panel.timeline.setFocus(Qt.FocusReason.OtherFocusReason)
         panel.clipLoaded.emit(info)
+
+    def _show(self, info: MediaInfo, selection: ClipSelection | None) -> None:
+        """Show a probed clip, forgetting what belonged to the previous one: its preview,
+        render result and progress, Reveal, and a ticked Replace."""
+        panel = self.panel
+        panel.preview.reset()
+        panel.renderer.reset()
+        panel.replace_check.setChecked(False)
+        panel.state.info = info
+        panel.state.selection = selection
+        panel.timeline.set_clip(info.frame_count, info.fps)
+        if selection is not None and info.frame_count >= 2:
+            start = 0 if selection.start_frame is None else selection.start_frame
+            end = info.frame_count if selection.end_frame is None else selection.end_frame
+            panel.timeline.set_range(start, end - 1)
+            panel.timeline.set_playhead(panel.timeline.in_frame)
+        panel.folder_edit.setPlaceholderText(f"next to the source ({info.path.resolve().parent})")
+        panel.state.name_auto = True
+        panel.choices.suggest_name()
+        panel.playback.show_frame()
+        panel.preview.show_placeholder()
+        panel.source.show_clip(info)
+        panel.update_summary()
+        panel.update_enabled()
+        if info.frame_count < 2:
+            panel.show_message(f"{info.path.name} has only one frame: there is nothing to "
+                               "slow down.", "error")
+        else:
+            panel.show_message(f"Loaded {info.path.name}. Mark a range and press Render.")
 
     def _on_probe_failed(self, message: str) -> None:
         if self.panel.closed:
@@ -107,8 +174,7 @@ class ClipLoader(QObject):
 
     def _on_core_ready(self, devices: list) -> None:
         self.devices = list(devices)
-        self.panel.output.fill_devices(self.devices, self.panel.wanted_device)
-        self.panel.state.device = self.panel.output.device()
+        self.panel.choices.devices_found(self.devices)
         self.panel.coreReady.emit(self.devices)
 
     def _on_core_failed(self, message: str) -> None:

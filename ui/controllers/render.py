@@ -68,9 +68,9 @@ class RenderController(QObject):
             panel.show_message("Open a clip first.", "error")
             return
         if state.name_auto:
-            panel.suggest_name()  # a file may have appeared since (a previous render)
+            panel.choices.suggest_name()  # a file may have appeared since (a previous render)
         else:
-            panel.fit_name(announce=False)  # in the field; "Rendering <name>" says it too
+            panel.choices.fit_name(announce=False)  # in the field; "Rendering <name>" says it too
         output = state.output_path()
         if output is not None and output.exists() and not state.replace:
             panel.show_message(f"{output.name} already exists in {output.parent}: choose another "
@@ -143,7 +143,7 @@ class RenderController(QObject):
                      f"{describe_error(exc)}")
             kind = "error"
         panel.show_message(text, kind)
-        panel.suggest_name()
+        panel.choices.suggest_name()
         panel.update_enabled()
         panel.renderFinished.emit(result)
 
