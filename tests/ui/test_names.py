@@ -51,3 +51,15 @@ def test_a_test_run_removes_its_temporary_folder(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert [p.name for p in temp.iterdir() if p.name.startswith("slowmo-tests-")] == []
+
+
+def test_the_host_files_read_the_same_names():
+    """hosts/common.py is shipped into editors alone, so it keeps its own copy of the names."""
+    from vfi_plugin.hosts import common
+
+    assert common.ENV_CLI in names.env_names(names.CLI_ENV)
+    assert common.ENV_PYTHON in names.env_names(names.PYTHON_ENV)
+    assert common.ENV_PROGRESS == names.PROGRESS_ENV
+    assert common.APP_NAME == names.APP_NAME
+    for name, old in getattr(common, "OLD_ENV_NAMES", {}).items():
+        assert tuple(old) == names.ALIASES[name]
