@@ -3,6 +3,7 @@ and OTIO adapters, real renders with the shipped model, the new timeline read ba
 from __future__ import annotations
 
 import math
+import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,11 +38,11 @@ def edit(media: Path, edl: bool = False) -> otio.schema.Timeline:
     """A cut with a plain clip, a dissolve into a 50 % clip, a gap, a 25 % clip and a freeze
     frame; on a second track a 50 % clip over a gap. For an EDL: one track, and a cut instead
     of the dissolve (OTIO's EDL adapter loses the M2 speed of a dissolve's incoming clip)."""
-    v1 = [clip("plain", media, 2, 6), dissolve(2, 2), clip("half", media, 10, 8, 0.5), gap(3),
-          clip("quarter", media, 20, 9, 0.25), clip("frozen", media, 5, 4, freeze=True)]
+    v1 = [clip("plain", media, 2, 6), dissolve(2, 2), clip("half", media, 10, 6, 0.5), gap(3),
+          clip("quarter", media, 20, 5, 0.25), clip("frozen", media, 5, 4, freeze=True)]
     if edl:
         return timeline([v1[0]] + v1[2:])
-    return timeline(v1, [gap(4), clip("upper", media, 30, 6, 0.5)])
+    return timeline(v1, [gap(4), clip("upper", media, 30, 4, 0.5)])
 
 
 def write(tl: otio.schema.Timeline, path: Path) -> Path:
@@ -66,9 +67,9 @@ def test_finds_constant_slow_motion_only(media):
     assert [(c.number, c.track, c.name, float(c.speed)) for c in found] == [
         (1, "V1", "half", 0.5), (2, "V1", "quarter", 0.25), (3, "V2", "upper", 0.5)]
     half = found[0]
-    assert half.record.start_time.value == 6 and half.record.duration.value == 8
+    assert half.record.start_time.value == 6 and half.record.duration.value == 6
     assert half.head.value == 2 and half.tail.value == 0  # the dissolve before it
-    assert half.source_end().value == 14  # 8 record frames at 50 % show media 10 to 14
+    assert half.source_end().value == 13  # 6 record frames at 50 % show media 10 to 13
 
 
 @pytest.mark.parametrize("suffix", [".otio", ".xml", ".edl"])
@@ -117,20 +118,24 @@ def test_conform_round_trip(tmp_path, media, interp, suffix):
 
 def test_handles_and_missing_media(tmp_path, media, interp):
     """Handles extend a render where the media allows; a clip whose media is missing or whose
-    cut runs past the media's end is listed and left as it was."""
+    cut runs past the media's end is listed and left as it was; the same shot used twice is
+    rendered once."""
     tl = timeline([clip("half", media, 1, 6, 0.5), clip("lost", tmp_path / "gone.mkv", 0, 4, 0.5),
-                   clip("tail", media, 36, 12, 0.5)])
+                   clip("tail", media, 36, 12, 0.5), clip("again", media, 1, 6, 0.5)])
     write(tl, tmp_path / "cut.otio")
     plan = plan_conform(tmp_path / "cut.otio", tmp_path / "new.otio", handles=4, codec="ffv1")
-    half, lost, tail = plan.plans
+    half, lost, tail, again = plan.plans
     assert half.ok and (half.start_frame, half.end_frame) == (0, 7)  # 2 media frames wanted
     assert half.first == 2                                           # before: 1 exists
     assert "not found" in lost.problem and "past the media's last frame" in tail.problem
+    assert again.shared and again.output == half.output
     result = ConformJob(plan, interpolator=interp).run()
+    assert result.rendered == (half.output,)
     new = read_timeline(tmp_path / "new.otio")
     items = {item.name: item for _, _, item in video_clips(new)}
     assert speed_of(items["lost"]) == speed_of(items["tail"]) == 0.5
     assert items["tail"].media_reference.target_url == media.as_uri()
+    assert items["again"].media_reference.target_url == half.output.resolve().as_uri()
     frames = list(read_frames(result.plans[0].output))
     assert [frame_index(frames[j]) for j in (0, 2, 4, 12)] == [0, 1, 2, 6]
 
@@ -156,8 +161,8 @@ def test_cli_lists_and_reports_errors(tmp_path, media, capsys):
                      "--list"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:7] == ["#", "track", "clip", "source", "range", "speed", "frames"]
-    assert "half" in out[1] and "00:00:00:10-00:00:00:14" in out[1] and "50 %" in out[1] \
-        and "take_x2_f10-14.mov" in out[1]
+    assert "half" in out[1] and "00:00:00:10-00:00:00:13" in out[1] and "50 %" in out[1] \
+        and "take_x2_f10-13.mov" in out[1]
     assert "quarter" in out[2] and "25 %" in out[2]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.edl"]  # nothing written
 
@@ -170,3 +175,34 @@ def test_cli_lists_and_reports_errors(tmp_path, media, capsys):
         assert cli_main(["conform", "-o", str(tmp_path / "new.edl"), *args]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("error: ") and message in err and "\n" not in err
+
+
+@pytest.mark.parametrize("suffix", [".edl", ".xml"])
+def test_timecoded_media(tmp_path, interp, suffix):
+    """Camera media with a start timecode: the timeline's source times count from it (an EDL
+    gives no media range: the file's own timecode is the origin); the ProRes render carries the
+    source's timecode at its first frame and the new clip's source times count from it."""
+    media = write_clip(tmp_path / "cam.mov", 32, 32, Fraction(RATE), 30,
+                       extra=["-timecode", "01:00:00:00"])
+    origin = 3600 * RATE
+    item = clip("cam", media, origin + 10, 6, 0.5, media_frames=30)
+    ref = item.media_reference
+    ref.available_range = otio.opentime.TimeRange(otio.opentime.RationalTime(origin, RATE),
+                                                  ref.available_range.duration)
+    write(timeline([clip("plain", media, origin + 2, 4, media_frames=30), item]),
+          tmp_path / f"cut{suffix}")
+    plan = plan_conform(tmp_path / f"cut{suffix}", tmp_path / f"new{suffix}")
+    (half,) = plan.plans
+    assert half.ok and (half.start_frame, half.end_frame) == (10, 14)
+    assert half.output.suffix == ".mov" and half.timecode == "01:00:00:10"
+    ConformJob(plan, interpolator=interp).run()
+    new = {c.name: c for _, _, c in video_clips(read_timeline(tmp_path / f"new{suffix}"))}
+    start = new["cam"].source_range.start_time
+    assert otio.opentime.to_timecode(start, RATE) == "01:00:00:10"
+    frames = list(read_frames(half.output))
+    assert [frame_index(frames[j]) for j in (0, 2, 4)] == [10, 11, 12]
+    assert new["plain"].source_range.start_time.value == origin + 2
+    if suffix == ".xml":  # the render's file: video only, its size
+        video = ET.parse(tmp_path / "new.xml").find(".//file[name='cam_x2_f10-13.mov']/media")
+        assert [e.tag for e in video] == ["video"]
+        assert video.findtext("video/samplecharacteristics/width") == "32"

@@ -220,6 +220,9 @@ def conformed_timeline(timeline, plans: list[ClipPlan]):
             available_range=otio.opentime.TimeRange(
                 origin, otio.opentime.RationalTime(plan.frames, rate)))
         ref.name = plan.output.name
+        width, height = plan.size  # FCP7 XML: a video-only file (the adapter assumes audio)
+        ref.metadata["fcp_xml"] = {"media": {"video": {"samplecharacteristics": {
+            "width": str(width), "height": str(height)}}}}
         remove_time_warp(clip)
         clip.media_reference = ref
         clip.source_range = otio.opentime.TimeRange(

@@ -39,6 +39,7 @@ class ClipPlan:
     request: object = None   # the vfi_plugin.jobs.RenderRequest
     shared: bool = False     # another plan renders the same output
     timecode: str | None = None  # the render's start timecode (the source's at start_frame)
+    size: tuple[int, int] = (0, 0)  # the render's width and height
 
     @property
     def ok(self) -> bool:
@@ -158,7 +159,7 @@ def plan_clip(clip: SlowedClip, source: Path | None, media_dir: Path, handles: i
     except UserInputError as exc:
         return ClipPlan(clip, source, fps=fps, problem=str(exc))
     return ClipPlan(clip, source, output, a, b, first, written, fps, origin, request=request,
-                    timecode=render.output_timecode)
+                    timecode=render.output_timecode, size=info.display_size)
 
 
 def render_name(source: Path, factor: Fraction, start: int, end: int, ext: str) -> str:
