@@ -32,11 +32,16 @@ def base_python() -> str | None:
     return shutil.which("python%d.%d" % PYTHON_TAG)
 
 
-def unsupported_reason() -> str | None:
-    """Why no bpy wheel can be installed here, or None when one can."""
+def unsupported_reason(version: str) -> str | None:
+    """Why no bpy wheel of ``version`` can be installed here, or None when one can."""
     machine = platform.machine().lower()
-    if sys.platform.startswith("linux") and machine not in ("x86_64", "amd64"):
+    intel = machine in ("x86_64", "amd64")
+    if sys.platform.startswith("linux") and not intel:
         return f"the bpy wheels are built for x86_64 Linux only, not {machine}"
+    if sys.platform == "win32" and not intel:
+        return f"the bpy wheels are built for x64 Windows only, not {machine}"
+    if sys.platform == "darwin" and intel and version >= "5.0":
+        return f"Blender {version} has no Intel macOS build (no bpy wheel for it)"
     if base_python() is None:
         return ("the bpy wheels (4.2-5.0) are built for CPython 3.11 only and no python3.11 is "
                 "available here")

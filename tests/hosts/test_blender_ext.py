@@ -6,7 +6,7 @@ Disk does; the render operator on a trimmed movie strip (the real CLI) adds the 
 channel above with the right frame count; a render cancelled while writing leaves no file and
 no strip; disabling the extension stops the panel process it opened and removes its folder.
 Skips (saying why) only where no bpy wheel exists: the wheels are CPython 3.11, x86_64 Linux,
-macOS, Windows. A first run installs each wheel (~350 MB download, ~30 s each); then ~20 s
+x64 Windows, macOS (5.0: Apple silicon only). A first run installs each wheel (~350 MB download, ~30 s each); then ~20 s
 per version, most of it the CLI's start.
 """
 from __future__ import annotations
@@ -27,15 +27,21 @@ SCENE_SCRIPT = Path(__file__).resolve().parent / "bpy_scene.py"
 FACTOR = 2
 TRIM_START, TRIM_END = 5, 35  # 10 of the clip's 50 frames shown
 
-_UNSUPPORTED = bpy_envs.unsupported_reason()
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(_UNSUPPORTED is not None, reason=_UNSUPPORTED or "")]
+pytestmark = pytest.mark.slow
+
+
+def bpy_python(version: str) -> Path:
+    """The venv's Python for bpy ``version``; skips (saying why) only where no wheel exists."""
+    reason = bpy_envs.unsupported_reason(version)
+    if reason:
+        pytest.skip(reason)
+    return bpy_envs.bpy_python(version)
 
 
 @pytest.fixture(scope="module", params=sorted(bpy_envs.VERSIONS))
 def ext_run(request, clip, tmp_path_factory):
     version = request.param
-    python = bpy_envs.bpy_python(version)
+    python = bpy_python(version)
     cli = product_cli()
     work = tmp_path_factory.mktemp(f"bpy{version}")
     zip_path = extension_zip(work / "slowmo_vse.zip", cli)
@@ -118,7 +124,7 @@ def test_installer_writes_an_extension_blender_enables(tmp_path):
     """install.py for a Blender 5.0 config: the extension folder it writes is the one Blender
     5.0 loads (enabled as in Preferences › Add-ons), and --uninstall removes it again."""
     version = "5.0"
-    python = bpy_envs.bpy_python(version)
+    python = bpy_python(version)
     home = tmp_path / "home"
     (home / ".config" / "blender" / version).mkdir(parents=True)  # Blender 5.0 was run once
     env = {k: v for k, v in os.environ.items()
