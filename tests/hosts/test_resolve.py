@@ -127,6 +127,19 @@ def test_run_panel_reports_a_failing_panel(tmp_path):
     assert result["imported"] == []
 
 
+def test_run_panel_removes_its_own_folder(tmp_path, monkeypatch):
+    """Without a workdir the session's temporary folder (host file, results, log) goes at the end,
+    also when the panel failed (its error is read first)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    result = rh.run_panel(FakeResolve(v19()), None,
+                          command=[sys.executable, str(FAKES / "fake_panel.py"), "--fail"],
+                          poll_s=0.05, timeout_s=60)
+    assert "failing on purpose" in result["error"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_panel_without_product_python():
     result = rh.run_panel(FakeResolve(v19()), None)
     assert "installer" in result["error"]
