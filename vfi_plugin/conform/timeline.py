@@ -53,6 +53,8 @@ def read_timeline(path: str | os.PathLike[str], rate: Fraction | None = None):
     fmt = timeline_format(path)
     if not path.is_file():
         raise UserInputError(f"{path}: no such timeline file")
+    if fmt.adapter == "fcpx_xml":
+        _refuse_fcpx_retimes(path)
     options = {}
     if fmt.adapter == "cmx_3600":
         options["rate"] = float(rate or EDL_DEFAULT_RATE)
@@ -88,6 +90,22 @@ def write_timeline(timeline, path: str | os.PathLike[str]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _refuse_fcpx_retimes(path: Path) -> None:
+    """OTIO's FCPXML adapter drops Final Cut's retiming (``timeMap``): such a clip would come
+    back at 100 % from the wrong source frame, so a timeline holding one is refused."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        retimed = sum(1 for _, element in ET.iterparse(path) if element.tag == "timeMap")
+    except (ET.ParseError, OSError) as exc:
+        raise UserInputError(f"{path}: cannot read it as FCPXML: {_one_line(exc)}") from None
+    if retimed:
+        raise UserInputError(
+            f"{path}: {retimed} clip(s) have Final Cut retiming (timeMap), which OpenTimelineIO's "
+            f"FCPXML adapter does not read: conform would lose them; open the project in "
+            f"Resolve and export FCP 7 XML instead")
 
 
 def _one_line(exc: BaseException) -> str:
