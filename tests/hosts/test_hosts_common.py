@@ -366,3 +366,16 @@ def test_panel_session_folder_is_removed_but_a_given_workdir_is_kept(tmp_path):
     given.process.wait()
     given.close()
     assert (tmp_path / "host.json").exists()
+
+
+def test_extension_manifest_matches_the_product():
+    """blender_manifest.toml (the extension's identity) names the product's version and the add-on id."""
+    import re
+
+    def field(text: str, key: str) -> str:
+        return re.search(rf'^{key}\s*=\s*"([^"]*)"', text, re.M).group(1)
+
+    manifest = (RESOURCES / "blender" / "slowmo_vse" / "blender_manifest.toml").read_text()
+    assert field(manifest, "version") == field((ROOT / "pyproject.toml").read_text(), "version")
+    assert field(manifest, "id") == "slowmo_vse" and field(manifest, "type") == "add-on"
+    assert field(manifest, "blender_version_min") == "4.2.0"
