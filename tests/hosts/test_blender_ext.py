@@ -148,3 +148,17 @@ def test_installer_writes_an_extension_blender_enables(tmp_path):
                           timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert not folder.exists()  # the bytecode Blender compiled went too
+
+
+def test_the_bare_sources_say_to_use_the_installer(tmp_path):
+    """resources/hosts/blender/slowmo_vse alone (copied by hand) lacks the product's modules: it
+    says so in one line instead of failing on a missing name later."""
+    python = bpy_python("4.2")
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import bpy\n"
+            "try:\n    import slowmo_vse\nexcept ImportError as exc:\n    print('SLOWMO', exc)\n")
+    proc = subprocess.run([str(python), "-c", code, str(bpy_envs.ROOT / "resources" / "hosts" / "blender")],
+                          env=dict(os.environ, HOME=str(tmp_path), PYTHONDONTWRITEBYTECODE="1"),
+                          capture_output=True, text=True,
+                          timeout=300)
+    assert "SLOWMO SlowMo's add-on is incomplete" in proc.stdout, proc.stdout + proc.stderr
+    assert "install it with SlowMo's installer" in proc.stdout

@@ -65,7 +65,7 @@ def find_python(*explicit):
     return common.find_python(given, config)
 
 
-# --- compatibility: Blender 3.4 ... 4.x --------------------------------------------------------
+# --- compatibility: Blender 3.4 ... 5.x --------------------------------------------------------
 def editor_strips(editor):
     """Top-level strips: ``strips`` since 4.4, ``sequences`` before."""
     coll = getattr(editor, "strips", None)
