@@ -243,9 +243,6 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     elif request.mode != "slowmo":
         raise UserInputError(f"a ramp plays at the source rate: mode '{request.mode}' does not "
                              f"apply (leave the mode at slowmo)")
-    elif request.farm is not None and request.farm.enabled:
-        raise UserInputError("a ramp renders in one process: --workers, --scheduler and "
-                             "--segment-frames do not apply to ramps yet")
     if request.cuts not in CUT_MODES:
         raise UserInputError(f"bad cuts '{request.cuts}': use {', '.join(CUT_MODES)}")
     total = info.frame_count

@@ -202,9 +202,62 @@ def test_ramp_render_counts_frames_and_drops_audio_with_a_notice(tmp_path, clip,
         render(clip, tmp_path / "x.mp4", factor=2, ramp=keys, interpolator=interp)
     with pytest.raises(UserInputError, match="mode 'smooth'"):
         render(clip, tmp_path / "x.mp4", ramp=keys, mode="smooth", interpolator=interp)
-    with pytest.raises(UserInputError, match="ramp renders in one process"):
-        render(clip, tmp_path / "x.mp4", ramp=keys, segment_frames=4, interpolator=interp)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.mp4"]
+
+
+# -- segments ------------------------------------------------------------------------------------
+
+
+class MixInterpolator:
+    """Exact and cheap: a weighted mix of the four frames (a window clamped otherwise shows)."""
+
+    net_calls = 0
+
+    def batch_size(self, h: int, w: int) -> int:
+        return 3
+
+    def midpoints(self, windows):
+        return [((f1.astype(np.int64) + 7 * f2 + 11 * f3 + 13 * f4) // 32).astype(np.uint8)
+                for f1, f2, f3, f4 in windows]
+
+
+@pytest.mark.parametrize("keys", ["0:1,0.12:0.25~,0.3:0.25,0.4:1", "0:0.5~,0.2:3,0.4:1/6"])
+def test_ramp_segments_cover_every_frame_once_and_equal_one_process(keys):
+    from vfi_plugin.farm.segments import split
+
+    frames = [np.full((8, 8, 3), 10 + 9 * i, np.uint8) for i in range(14)]
+    ramp = Ramp(parse_ramp(keys, FPS), FPS, 0, len(frames))
+    whole = list(Retimer(MixInterpolator(), ramp).run(iter(frames)))
+    assert len(whole) == ramp.frame_count()
+    for size in (1, 2, 3, 5, 14):
+        segs = split(len(frames), ramp, size)
+        assert segs[0].first == 0 and segs[-1].stop == len(whole)
+        assert all(s.stop == t.first for s, t in zip(segs, segs[1:]))
+        parts = []
+        for seg in segs:
+            assert all(seg.a <= ramp.wanted_time(j) < seg.b or j == len(whole) - 1
+                       for j in range(seg.first, seg.stop))
+            parts.extend(Retimer(MixInterpolator(), ramp).run_span(
+                iter(frames[seg.read_start:seg.read_end]), seg.read_start, seg.first,
+                seg.stop, len(frames)))
+        assert len(parts) == len(whole)
+        assert all(np.array_equal(a, b) for a, b in zip(whole, parts)), size
+
+
+def test_ramp_render_in_segments_equals_one_process(tmp_path, clip):
+    """Segments run one window per pass (farm.segments): with such a model, the segmented
+    render's frames are the one-process render's."""
+    from vfi_plugin.farm.segments import segment_options
+
+    one = load_interpolator(device="cpu", options=segment_options())
+    keys = "0:1,0.1:0.5~,0.2:0.5,0.3:1"
+    whole = render(clip, tmp_path / "w.mkv", ramp=keys, end="8f", interpolator=one,
+                   notice=lambda text: None)
+    parts = render(clip, tmp_path / "s.mkv", ramp=keys, end="8f", interpolator=one,
+                   segment_frames=3, notice=lambda text: None)
+    a, b = list(read_frames(whole.output)), list(read_frames(parts.output))
+    assert len(a) == len(b) == Ramp(parse_ramp(keys, FPS), FPS, 0, 8).frame_count()
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
 
 
 # -- the command line ----------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def parse_ramp(value: str | Iterable, fps: Fraction) -> tuple[RampKey, ...]:
 
     fps = Fraction(fps)
     if isinstance(value, str):
-        items: list = [item for item in value.split(",")]
+        items: list = value.split(",")
         if not value.strip():
             raise UserInputError("bad ramp '': give keys as TIME:SPEED,... e.g. 0:1,1.2:0.25")
     else:
@@ -171,7 +171,7 @@ class _Piece:
         return self.a + (self.b - self.a) * s
 
     def advance(self, dt: float) -> float:
-        """Output frames from t0 to t0 + dt (dt may be negative for the first piece)."""
+        """Output frames from t0 to t0 + dt (0 <= dt <= length)."""
         if self.a == self.b or not math.isfinite(self.length):
             return dt / self.a
         if self.ease == "linear":
@@ -230,7 +230,7 @@ class Ramp:
     length. The output plays at the source rate (``mode`` "slowmo"). Output frame j shows
     ``source_time(j)`` (seconds on the clip); ``frame_count()`` frames in all.
     Retimer interface: ``wanted_time``/``grid_time`` (range-relative source frames),
-    ``output_frames``, ``output_fps``, ``mode``.
+    ``output_frames``, ``output_fps``, ``first_frame_at`` (segments), ``mode``.
     """
 
     keys: tuple[RampKey, ...]
@@ -406,6 +406,17 @@ class Ramp:
         x = self.wanted_time(j) * scale
         k = math.floor(x + 0.5) if x - math.floor(x) != 0.5 else math.floor(x)
         return Fraction(k, scale)
+
+    def first_frame_at(self, t: int) -> int:
+        """The first output frame whose wanted time is at or after source frame ``t``."""
+        if t <= 0:
+            return 0
+        j = max(0, math.ceil(self.output_time(t) - _SNAP))
+        while j > 0 and self.wanted_time(j - 1) >= t:
+            j -= 1
+        while self.wanted_time(j) < t:
+            j += 1
+        return j
 
 
 PRESETS = ("ease-in", "ease-out", "ease-in-out")

@@ -78,6 +78,10 @@ class RetimePlan:
         """The source time output frame j should show."""
         return Fraction(j) / self.factor
 
+    def first_frame_at(self, t: int) -> int:
+        """The first output frame whose wanted time is at or after source frame ``t``."""
+        return math.ceil(t * self.factor)
+
     def grid_time(self, j: int) -> Fraction:
         """The reachable time k/2^depth nearest to the wanted time (ties go earlier)."""
         scale = 2 ** self.depth

@@ -4,7 +4,8 @@ A segment owns the source intervals [a, b) of the render's range (range-relative
 numbers) and so the output frames j whose wanted time j/F lies in [a, b): j in
 [ceil(a·F), ceil(b·F)) (the last segment: up to the render's last frame). For an integer
 factor that is "source interval i, step s -> i·F + s"; smooth mode numbers the same way
-(its last times are clamped to the last frame, as in a one-process render). A segment
+(its last times are clamped to the last frame, as in a one-process render); a speed ramp
+owns the frames whose ramp time lies in [a, b) (``first_frame_at``). A segment
 decodes its intervals plus the context frames the recursion and the cut detection need
 (``span_context``) and writes a lossless FFV1 intermediate (at the render's depth and
 alpha) into the job folder, through a hidden temporary name renamed when complete.
@@ -32,6 +33,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from ..errors import Cancelled, MediaError, UserInputError
+from ..engine.ramp import Ramp
 from ..engine.timing import RetimePlan
 
 SEGMENT_CODEC = "ffv1"
@@ -61,7 +63,7 @@ class Segment:
         return f"segment-{self.index:06d}.mkv"
 
 
-def split(source_frames: int, retime: RetimePlan, segment_frames: int) -> list[Segment]:
+def split(source_frames: int, retime: "RetimePlan | Ramp", segment_frames: int) -> list[Segment]:
     """The segments of a render of ``source_frames`` frames, ``segment_frames`` each."""
     from ..engine.retime import span_context
 
@@ -74,8 +76,8 @@ def split(source_frames: int, retime: RetimePlan, segment_frames: int) -> list[S
         b = min(source_frames, a + segment_frames)
         if source_frames - b == 1 and retime.mode == "slowmo":
             b = source_frames  # the last frame alone would be one output frame: keep it here
-        first = math.ceil(a * retime.factor)
-        stop = total if b == source_frames else math.ceil(b * retime.factor)
+        first = retime.first_frame_at(a)
+        stop = total if b == source_frames else retime.first_frame_at(b)
         if first < stop:
             r, e = span_context(a, b, source_frames)
             out.append(Segment(len(out), a, b, first, stop, r, e))
