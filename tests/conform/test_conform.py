@@ -129,6 +129,11 @@ def test_handles_and_missing_media(tmp_path, media, interp):
     assert half.first == 2                                           # before: 1 exists
     assert "not found" in lost.problem and "past the media's last frame" in tail.problem
     assert again.shared and again.output == half.output
+    # 40 % (factor 5/2) from media frame 11 with a handle (media 10.6): the render starts at 9,
+    # so that the cut starts on render frame (11 - 9)·2.5 = 5 exactly (from 10: frame 2.5)
+    write(timeline([clip("odd", media, 11, 5, 0.4)]), tmp_path / "odd.otio")
+    (odd,) = plan_conform(tmp_path / "odd.otio", tmp_path / "odd_new.otio", handles=1).plans
+    assert (odd.start_frame, odd.end_frame, odd.first, odd.frames) == (9, 14, 5, 11)
     result = ConformJob(plan, interpolator=interp).run()
     assert result.rendered == (half.output,)
     new = read_timeline(tmp_path / "new.otio")

@@ -4,8 +4,8 @@ A clip slowed to speed ``s`` shows, at record frame ``i``, media frame ``m0 + i�
 ``step = s · media_fps / record_fps``. The render (slow-motion mode, factor ``F = 1/s``) of
 media frames ``[a, b)`` shows media frame ``a + j/F`` at its frame ``j``, so the cut's record
 frame ``i`` is the render's frame ``(m0 - a)·F + i·media_fps/record_fps``. ``a`` is chosen so
-that ``a·F`` is whole (a multiple of F's denominator): then the render's frames fall on the
-cut's frames exactly whenever the cut's own start does.
+that ``(m0 - a)·F`` is whole where it can be: the render's frames then fall on the cut's
+frames exactly.
 """
 from __future__ import annotations
 
@@ -136,8 +136,7 @@ def plan_clip(clip: SlowedClip, source: Path | None, media_dir: Path, handles: i
         return ClipPlan(clip, source, fps=fps, problem=(
             f"the cut runs past the media's last frame (needs media frame "
             f"{math.ceil(high)}, the media has {total})"))
-    a = max(0, math.floor(low - handles * step))
-    a -= a % factor.denominator                 # a·F whole
+    a = _aligned_start(max(0, math.floor(low - handles * step)), start, factor)
     b = min(total - 1, math.ceil(high + handles * step)) + 1
     if b - a < 2:
         if a + 2 > total:
@@ -160,6 +159,16 @@ def plan_clip(clip: SlowedClip, source: Path | None, media_dir: Path, handles: i
         return ClipPlan(clip, source, fps=fps, problem=str(exc))
     return ClipPlan(clip, source, output, a, b, first, written, fps, origin, request=request,
                     timecode=render.output_timecode, size=info.display_size)
+
+
+def _aligned_start(latest: int, start: Fraction, factor: Fraction) -> int:
+    """The render's first media frame, at most ``latest``: one from which the cut's start is a
+    whole number of render frames away ((start - a)·F whole) where there is one, else one with
+    a·F whole (the render's frames then fall as near the cut's as they can)."""
+    for a in range(latest, max(-1, latest - factor.denominator), -1):
+        if ((start - a) * factor).denominator == 1:
+            return a
+    return latest - latest % factor.denominator
 
 
 def render_name(source: Path, factor: Fraction, start: int, end: int, ext: str) -> str:
