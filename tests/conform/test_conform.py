@@ -227,3 +227,31 @@ def test_fcpxml_retimes_are_refused(tmp_path, media, capsys):
     assert cli_main(["conform", str(path), "-o", str(tmp_path / "new.fcpxml")]) == 2
     err = capsys.readouterr().err
     assert "1 clip(s) have Final Cut retiming (timeMap)" in err and err.count("\n") == 1
+
+
+def test_interrupt_exits_130_and_leaves_nothing(tmp_path, media):
+    """Ctrl+C during a conform's renders: exit 130, no render, no media folder, no timeline."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    work = tmp_path / "work"
+    work.mkdir()
+    write(timeline([clip("first", media, 0, 30, 0.25), clip("second", media, 10, 30, 0.25)]),
+          work / "cut.otio")
+    proc = subprocess.Popen([sys.executable, "-m", "vfi_plugin", "conform", "cut.otio",
+                             "-o", "new.otio", "--codec", "ffv1", "--device", "cpu",
+                             "--progress", "json"],
+                            cwd=work, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    for line in proc.stderr:
+        if (line.startswith("{") and json.loads(line)["stage"] == "rendering") \
+                or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, rest
+    assert "Traceback" not in rest and "interrupted: no output written" in rest
+    assert sorted(p.name for p in work.iterdir()) == ["cut.otio"]
