@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
 
 FCP_NAMESPACE = "fcp_xml"
 TIMEREMAP = "timeremap"
@@ -26,7 +29,8 @@ class TimeWarp:
 
 @dataclass(frozen=True)
 class SlowedClip:
-    """One clip with a slow-motion speed effect (0 < speed < 1).
+    """One clip with a slow-motion speed effect (0 < speed < 1), or one that cannot be
+    conformed as one (a ramp, reversed: ``problem`` says).
 
     ``record`` is where it sits on its track; ``source_start`` the media time (absolute, as
     the timeline counts it: from the media's start timecode where it knows it) that its first
@@ -51,18 +55,18 @@ class SlowedClip:
         return 1 / self.speed
 
     @property
-    def media_origin(self):
+    def media_origin(self) -> otio.opentime.RationalTime | None:
         """The media time of the media's first frame, where the timeline says (else None)."""
         ref = self.clip.media_reference if self.clip is not None else None
         available = getattr(ref, "available_range", None)
         return available.start_time if available is not None else None
 
-    def source_end(self):
+    def source_end(self) -> otio.opentime.RationalTime:
         """The media time just past the last frame the cut shows (start + duration·speed)."""
         return self.source_start + _scaled(self.record.duration, self.speed)
 
 
-def time_warp(clip) -> TimeWarp | None:
+def time_warp(clip: otio.schema.Clip) -> TimeWarp | None:
     """The clip's speed effect; None when it plays at 100 %."""
     import opentimelineio as otio
 
@@ -83,7 +87,7 @@ def time_warp(clip) -> TimeWarp | None:
     return warps[0]
 
 
-def find_slowed_clips(timeline) -> list[SlowedClip]:
+def find_slowed_clips(timeline: otio.schema.Timeline) -> list[SlowedClip]:
     """Every clip on the timeline's video tracks slowed by a constant speed below 100 %
     (freeze frames and faster or reversed clips are not slow motion and are left out)."""
     import opentimelineio as otio
@@ -102,7 +106,8 @@ def find_slowed_clips(timeline) -> list[SlowedClip]:
     return found
 
 
-def video_clips(timeline) -> Iterator[tuple[str, Any, Any]]:
+def video_clips(timeline: otio.schema.Timeline
+                ) -> Iterator[tuple[str, otio.schema.Track, otio.schema.Clip]]:
     """(track name, track, clip) for every clip of the top-level video tracks, in order."""
     import opentimelineio as otio
 
@@ -113,7 +118,7 @@ def video_clips(timeline) -> Iterator[tuple[str, Any, Any]]:
                 yield name, track, child
 
 
-def remove_time_warp(clip) -> None:
+def remove_time_warp(clip: otio.schema.Clip) -> None:
     """Drop the clip's speed effects (and the FCP7 Time Remap filter the writer would put
     back from the clip's metadata)."""
     import opentimelineio as otio

@@ -11,14 +11,17 @@ import time
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Cancelled, SlowMoError, UserInputError
 from ..jobs import CancelToken, ProgressCallback, ProgressMeter, NoticeCallback
 from .clips import SlowedClip, find_slowed_clips, remove_time_warp, video_clips
-from .plan import (DEFAULT_CODEC, ClipPlan, default_media_dir, file_codecs, output_extension,
+from .plan import (DEFAULT_CODEC, ClipPlan, default_media_dir, output_extension,
                    plan_clip, resolve_media, share_renders, timeline_dir)
 from .timeline import read_timeline, timeline_format, write_timeline
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
 
 # clipitem elements an FCP7 writer would copy back from the old clip and that describe the old
 # media (Premiere reads pproTicks* before in/out; masterclipid links the old master clip)
@@ -199,7 +202,8 @@ def conform(timeline: str | Path, output: str | Path, *, progress: ProgressCallb
     return ConformJob(plan, progress, cancel, interpolator, notice).run()
 
 
-def conformed_timeline(timeline, plans: list[ClipPlan]):
+def conformed_timeline(timeline: otio.schema.Timeline,
+                       plans: list[ClipPlan]) -> otio.schema.Timeline:
     """A copy of ``timeline`` in which each rendered clip plays its render at 100 %, over the
     same record range."""
     import opentimelineio as otio

@@ -6,8 +6,12 @@ import uuid
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UserInputError
+
+if TYPE_CHECKING:
+    import opentimelineio as otio
 
 SIDE_FILE_TAG = "slowmo"  # as vfi_plugin.jobs: hidden partial files carry it
 
@@ -42,7 +46,8 @@ def timeline_format(path: str | os.PathLike[str]) -> TimelineFormat:
     return FORMATS[suffix]
 
 
-def read_timeline(path: str | os.PathLike[str], rate: Fraction | None = None):
+def read_timeline(path: str | os.PathLike[str],
+                  rate: Fraction | None = None) -> otio.schema.Timeline:
     """The one timeline in ``path`` (an ``opentimelineio.schema.Timeline``).
 
     ``rate`` is an EDL's frame rate (an EDL does not say; default 24); other formats carry it.
@@ -72,7 +77,7 @@ def read_timeline(path: str | os.PathLike[str], rate: Fraction | None = None):
     return timelines[0]
 
 
-def write_timeline(timeline, path: str | os.PathLike[str]) -> None:
+def write_timeline(timeline: otio.schema.Timeline, path: str | os.PathLike[str]) -> None:
     """Write ``timeline`` in the format ``path``'s suffix names, through a temporary file
     renamed on success (a failure leaves nothing behind)."""
     import opentimelineio as otio
