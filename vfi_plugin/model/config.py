@@ -23,6 +23,9 @@ class ModelConfig:
     # the synthesis U-Net runs on frames downscaled by this (1 or 2); its residual is
     # upsampled back (the refinement net always sees full resolution)
     synthesis_scale: int = 1
+    # edge strips that only one frame sees get the motion of their matched neighbours and
+    # the frame that sees them (model/borders.py)
+    edge_fill: bool = True
     warp_mode: str = "bicubic"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3
@@ -38,6 +41,7 @@ class ModelConfig:
         known.setdefault("flow_cost_radii", ())  # files from before the cost volume (v1)
         known.setdefault("polish", ())           # files from before the polish (v1)
         known.setdefault("warp_mode", "bilinear")  # files from before the warp choice (v1)
+        known.setdefault("edge_fill", False)       # files from before the edge fill (v3.1)
         for key in ("lstm_widths", "flow_widths", "flow_cost_radii"):
             if key in known:
                 known[key] = tuple(known[key])

@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from .config import ModelConfig
 from .flow import FlowHead, resize_flow
+from .borders import fill_unmatched, prefer_inside
 from .polish import polish_flow
 from .refinement import RefinementNet
 from .synthesis import SynthesisNet
@@ -65,7 +66,7 @@ class Net(nn.Module):
         if ph or pw:
             flat = F.pad(frames.flatten(0, 1), (0, pw, 0, ph), mode="replicate")
             frames = flat.unflatten(0, (b, t))
-        base, i2, i3, flow, levels, warp_flow, mask = self.motion(frames)
+        base, i2, i3, flow, levels, warp_flow, mask = self.motion(frames, (h, w))
         centred = frames - 0.5
         context = torch.cat([base, i2, i3], 1) - 0.5
         if self.config.synthesis_scale == 1:
@@ -105,8 +106,13 @@ class Net(nn.Module):
             k *= 2
         return k
 
-    def motion(self, frames: torch.Tensor) -> Motion:
-        """The base and what it is made of, for padded [B, 4, 3, H, W] frames."""
+    def motion(self, frames: torch.Tensor, content: tuple[int, int] | None = None) -> Motion:
+        """The base and what it is made of, for padded [B, 4, 3, H, W] frames.
+
+        ``content`` (h, w) is the size of the real picture inside the padding (default: all
+        of it). Where a flow samples one frame outside the picture (what enters the frame at
+        an edge), the mask takes the other frame: see ``inside_weights``.
+        """
         i2, i3 = frames[:, 1], frames[:, 2]
         if self.flow is None:
             return Motion(0.5 * (i2 + i3), i2, i3, None, (), None, None)
@@ -118,6 +124,9 @@ class Net(nn.Module):
                                  align_corners=False, antialias=True)
         flow, mask, levels = self.flow(flat, size=(h, w))
         polished = polish_flow(i2, i3, flow, self.config.polish)
+        if self.config.edge_fill:
+            polished = fill_unmatched(polished, content or (h, w))
+            mask = prefer_inside(mask, polished, content or (h, w))
         i2 = backward_warp(i2, polished[:, :2], self.config.warp_mode)
         i3 = backward_warp(i3, polished[:, 2:], self.config.warp_mode)
         return Motion(mask * i2 + (1 - mask) * i3, i2, i3, flow, tuple(levels), polished, mask)
