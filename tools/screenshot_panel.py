@@ -97,7 +97,7 @@ def shoot(out: Path, width: int, height: int) -> int:
     panel.open_file(clip)
     wait_until(lambda: panel.info is not None, 30, "the clip")
     wait_until(lambda: panel.timeline.thumbnails(), 120, "the filmstrip")
-    wait_until(lambda: panel.output_frame_count() is not None, 60, "the engine")
+    wait_until(lambda: panel.loader.devices is not None, 60, "the engine")
     panel.set_factor(4)
     panel.set_range(18, 71)
     panel.set_playhead(40)

@@ -22,8 +22,8 @@ from vfi_plugin.errors import Cancelled
 from .threads import Worker
 
 # Windows per forward pass on the CPU: one. The core checks for cancellation
-# between batches, and its default budget (1 Mpx) puts several proxy-sized or 100+
-# tiny frames in one batch: seconds of CPU work before a Cancel is seen. Batching
+# between batches, and its default CPU budget (0.2 Mpx, Interpolator.batch_size) puts
+# dozens of tiny frames in one batch: seconds of CPU work before a Cancel is seen. Batching
 # buys no speed on the CPU above ~0.1 Mpx (measured: 640x360, 0.57 s/frame at 1
 # window vs 0.64 s at 4), and a fixed batch shape avoids oneDNN re-tuning for each
 # new batch size (first call of a shape: 1.5 s and more on a busy CPU).
@@ -33,25 +33,12 @@ THUMB_HEIGHT = 72
 THUMB_COUNT = 40
 CUT_SCAN_WIDTH = 128  # px: the proxy is decoded this small to find scene cuts
 
-_core_ready = threading.Event()
-
-
-def core_loaded() -> bool:
-    """True once ``vfi_plugin.jobs`` and ``vfi_plugin.engine`` are fully imported.
-
-    Until then the GUI thread must not import them (that would load torch there).
-    """
-    return _core_ready.is_set()
-
-
 def load_core() -> list[str]:
     """Import the torch-heavy core (call on a worker thread); return the usable devices."""
     import vfi_plugin.jobs  # noqa: F401
     from vfi_plugin.engine import available_devices  # loads torch
 
-    devices = available_devices()
-    _core_ready.set()
-    return devices
+    return available_devices()
 
 
 def frame_to_qimage(frame: np.ndarray) -> QImage:
@@ -86,10 +73,6 @@ class InterpolatorCache:
         No lock (a dict lookup): the GUI thread asks while a worker may hold the lock
         for the seconds a load takes."""
         return device in self._items
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 # ----------------------------------------------------------------------------- workers

@@ -202,7 +202,8 @@ class RenderResult:
 
 
 def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> RenderPlan:
-    """Validate a request without touching any file; raise ``UserInputError`` on mistakes."""
+    """Validate a request: probe the source and try a file in the output's folder (writing
+    nothing else); raise ``UserInputError`` on mistakes."""
     source = Path(request.source)
     output = Path(request.output)
     fps = None if request.fps in (None, "") else _parse_rate(request.fps)

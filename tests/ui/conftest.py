@@ -159,9 +159,8 @@ def _open_clip(qtbot, panel, path, timeout_ms: int = 30_000):
 
 
 def _wait_core(qtbot, panel, timeout_ms: int = 60_000) -> None:
-    from vfi_plugin.ui import worker as workers
-
-    qtbot.waitUntil(lambda: workers.core_loaded() and panel.output_frame_count() is not None,
+    qtbot.waitUntil(lambda: panel.loader.devices is not None and
+                    panel.output_frame_count() is not None,
                     timeout=timeout_ms)
 
 
