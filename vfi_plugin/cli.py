@@ -162,6 +162,7 @@ SUBCOMMANDS: dict[str, str] = {
     "segment": "vfi_plugin.farm.cmd_segment",    # one segment of a farm job
     "assemble": "vfi_plugin.farm.cmd_assemble",  # encode a farm job's segments
     "farm-bundle": "vfi_plugin.farm.cmd_bundle",  # an OpenJD job bundle (Deadline Cloud)
+    "queue": "vfi_plugin.farm.cmd_queue",        # several clips' segments on one engine
     "conform": "vfi_plugin.conform.command",     # an editor's timeline: render its slowed clips
 }
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from farm_support import assert_same_frames
+from farm_support import assert_same_frames, decoded, write_list
 from vfi_plugin import render
 from vfi_plugin.cli import main
 
@@ -163,3 +163,25 @@ def test_a_user_error_on_a_worker_fails_the_job(tmp_path, cluster, farm_clip, we
         render(src, out_dir / "out.mkv", factor=2, scheduler=cluster, segment_frames=4,
                device="cpu", progress=progress, weights=weights)
     assert list(out_dir.iterdir()) == []
+
+
+def test_queue_on_the_cluster(tmp_path, capsys, cluster, farm_clip, reference, weights):
+    """`vfi-slowmo queue`: two clips (different factor and range) whose segments go to the
+    cluster together, and a clip whose input is missing: the others are done, exact, and
+    the summary says so."""
+    listing = write_list(tmp_path, farm_clip,
+                         {"input": str(farm_clip), "output": "b.mkv", "factor": 4,
+                          "start": "6f"})
+    code = main(["queue", str(listing), "--scheduler", cluster, "--segment-frames", "4",
+                 "--device", "cpu", "--weights", str(weights), "-q"])
+    captured = capsys.readouterr()
+    assert code == 1  # one clip failed
+    lines = captured.out.splitlines()
+    assert lines[0].startswith(f"  1. done    {tmp_path / 'a.mkv'} (23 frames)")
+    assert lines[1].startswith(f"  2. done    {tmp_path / 'b.mkv'} (21 frames)")
+    assert lines[2] == f"  3. FAILED  {tmp_path / 'missing.mp4'}: {tmp_path / 'missing.mp4'}: no such file"
+    assert lines[3].startswith("queue: 2 of 3 clips done, 44 frames in ")
+    assert "clip 3/3 missing.mp4: FAILED" in captured.err
+    assert_same_frames(reference, tmp_path / "a.mkv")
+    assert len(decoded(tmp_path / "b.mkv")) == (12 - 6 - 1) * 4 + 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.mkv", "b.mkv", "queue.json"]
