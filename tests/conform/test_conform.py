@@ -170,6 +170,17 @@ def test_cli_lists_and_reports_errors(tmp_path, media, capsys):
         and "take_x2_f10-13.mov" in out[1]
     assert "quarter" in out[2] and "25 %" in out[2]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.edl"]  # nothing written
+    media25 = write_clip(tmp_path / "m25.mkv", 32, 32, Fraction(25), 20, codec="ffv1")
+    write(timeline([clip("pal", media25, 2, 4, 0.5)]), tmp_path / "pal.edl")
+    assert cli_main(["conform", str(tmp_path / "pal.edl"), "-o", str(tmp_path / "n.edl"),
+                     "--list"]) == 0
+    assert "read at 24 fps (an EDL does not say) but its media run at 25 fps: if the timeline " \
+           "runs at that rate, pass --edl-fps" in capsys.readouterr().err
+    assert cli_main(["conform", str(tmp_path / "pal.edl"), "-o", str(tmp_path / "n.edl"),
+                     "--list", "--edl-fps", "25"]) == 0
+    assert "--edl-fps" not in capsys.readouterr().err
+    for name in ("m25.mkv", "pal.edl"):
+        (tmp_path / name).unlink()
 
     for args, message in (
             ([str(tmp_path / "none.edl")], "none.edl: no such timeline file"),
@@ -255,3 +266,26 @@ def test_interrupt_exits_130_and_leaves_nothing(tmp_path, media):
     assert proc.returncode == 130, rest
     assert "Traceback" not in rest and "interrupted: no output written" in rest
     assert sorted(p.name for p in work.iterdir()) == ["cut.otio"]
+
+
+def test_renders_as_one_queue_of_segments(tmp_path, media):
+    """With farm options the clips' renders run as one queue (vfi_plugin.farm.queue): here
+    segments of 4 source frames one after the other; the same frames land in the same places."""
+    from vfi_plugin.farm import FarmOptions
+
+    write(timeline([clip("half", media, 3, 8, 0.5), gap(2), clip("quarter", media, 20, 5, 0.25)]),
+          tmp_path / "cut.otio")
+    plan = plan_conform(tmp_path / "cut.otio", tmp_path / "new.otio", codec="ffv1",
+                        farm=FarmOptions(None, None, 4))
+    reports = []
+    result = ConformJob(plan, reports.append).run()
+    assert all(p.ok for p in result.plans) and len(result.rendered) == 2
+    assert reports[-1].done == reports[-1].total == plan.total_frames
+    items = {c.name: c for _, _, c in video_clips(read_timeline(tmp_path / "new.otio"))}
+    for plan_ in result.plans:
+        frames = list(read_frames(plan_.output))
+        assert len(frames) == plan_.frames
+        assert items[plan_.clip.name].media_reference.target_url == plan_.output.resolve().as_uri()
+        step = round(1 / plan_.clip.speed)
+        assert [frame_index(f) for f in frames[plan_.first::step]] == \
+            list(range(plan_.start_frame, plan_.end_frame))

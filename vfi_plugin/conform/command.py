@@ -49,9 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing new timeline and renders")
     p.add_argument("--workers", type=_frames, default=None, metavar="N",
-                   help="render each clip as segments on a local Dask cluster of N workers")
+                   help="render the clips as one queue of segments on a local Dask cluster of "
+                        "N worker processes")
     p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
-                   help="render each clip as segments on an existing Dask cluster")
+                   help="render the clips' segments on an existing Dask cluster")
+    p.add_argument("--segment-frames", type=_frames, default=None, metavar="N",
+                   help="source frames per segment (default 48); alone: the clips' segments "
+                        "one after the other here")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--progress", choices=("auto", "json"), default="auto",
                    help="json: one JSON object per line on stderr")
@@ -124,7 +128,7 @@ def _conform(argv: list[str]) -> int:
     from .job import ConformJob, plan_conform
     from ..jobs import CancelToken
 
-    farm = FarmOptions(args.workers, args.scheduler, None)
+    farm = FarmOptions(args.workers, args.scheduler, args.segment_frames)
     plan = plan_conform(args.timeline, args.output, media_dir=args.media_dir,
                         handles=args.handles, codec=args.codec, rate=_rate(args.edl_fps),
                         search=tuple(args.search),
@@ -132,6 +136,8 @@ def _conform(argv: list[str]) -> int:
                         overwrite=args.overwrite, device=args.device,
                         weights=Path(args.weights) if args.weights else None,
                         farm=farm if farm.enabled else None)
+    for text in plan.notices:
+        print_notice(text)
     if not plan.plans:
         print_notice(f"{args.timeline}: no clip slowed below 100 % (constant speed) on its video "
                      f"tracks; the new timeline is a copy")

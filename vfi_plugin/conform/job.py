@@ -39,6 +39,7 @@ class ConformPlan:
     timeline: Any              # opentimelineio.schema.Timeline (as read)
     plans: tuple[ClipPlan, ...]
     made_media_dir: bool = False  # planning made the media folder (removed if left empty)
+    notices: tuple[str, ...] = ()  # one-line notes for the user (e.g. an EDL's assumed rate)
 
     def discard(self) -> None:
         """Forget a plan that will not run: remove the media folder it made, if empty."""
@@ -127,7 +128,7 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
     if made_dir and not any(p.ok for p in plans):
         remove_if_empty(media)
     return ConformPlan(timeline_path, output, media, timeline, tuple(share_renders(plans)),
-                       made_dir)
+                       made_dir, _rate_notices(timeline_path, rate, plans))
 
 
 class ConformJob:
@@ -143,8 +144,6 @@ class ConformJob:
         self.notice = notice or (lambda text: None)
 
     def run(self) -> ConformResult:
-        from ..jobs import RenderJob, load_interpolator_for
-
         started = time.monotonic()
         plans = list(self.plan.plans)
         todo = [i for i, p in enumerate(plans) if p.ok and not p.shared]
@@ -154,29 +153,13 @@ class ConformJob:
         try:
             if todo and not self.plan.media_dir.exists():
                 self.plan.media_dir.mkdir()
-            if todo and self.interpolator is None:
-                self.interpolator = load_interpolator_for(plans[todo[0]].request)
-            done = 0
-            for i in todo:
-                self._check_cancel()
-                offset = done
-
-                def report(p, offset=offset) -> None:
-                    if p.stage == "rendering":
-                        meter.update(offset + p.done)
-
-                job = RenderJob(plans[i].request, report, self.cancel, self.interpolator,
-                                notice=self.notice)
-                try:
-                    result = job.run()
-                except (Cancelled, KeyboardInterrupt):
-                    raise
-                except SlowMoError as exc:  # this clip's own input: list it, go on
-                    plans[i] = replace(plans[i], problem=f"render failed: {exc}")
-                    continue
-                written.append(result.output)
-                done += plans[i].frames
+            farm = plans[todo[0]].request.farm if todo else None
+            if farm is not None and farm.enabled:
+                self._render_queue(plans, todo, farm, meter, written)
+            else:
+                self._render_each(plans, todo, meter, written)
             plans = [_drop_orphans(p, plans) for p in plans]
+            done = sum(p.frames for p in plans if p.ok and not p.shared)
             meter.update(done, "finishing", force=True)
             self._check_cancel()
             write_timeline(conformed_timeline(self.plan.timeline, plans), self.plan.output)
@@ -188,6 +171,50 @@ class ConformJob:
         meter.update(done, "done", force=True)
         return ConformResult(self.plan.output, tuple(plans), tuple(written),
                              time.monotonic() - started)
+
+    def _render_each(self, plans: list[ClipPlan], todo: list[int], meter: ProgressMeter,
+                     written: list[Path]) -> None:
+        """One render job after the other in this process, sharing one model."""
+        from ..jobs import RenderJob, load_interpolator_for
+
+        if todo and self.interpolator is None:
+            self.interpolator = load_interpolator_for(plans[todo[0]].request)
+        done = 0
+        for i in todo:
+            self._check_cancel()
+
+            def report(p, offset=done) -> None:
+                if p.stage == "rendering":
+                    meter.update(offset + p.done)
+
+            job = RenderJob(plans[i].request, report, self.cancel, self.interpolator,
+                            notice=self.notice)
+            try:
+                result = job.run()
+            except (Cancelled, KeyboardInterrupt):
+                raise
+            except SlowMoError as exc:  # this clip's own input: list it, go on
+                plans[i] = replace(plans[i], problem=f"render failed: {exc}")
+                continue
+            written.append(result.output)
+            done += plans[i].frames
+
+    def _render_queue(self, plans: list[ClipPlan], todo: list[int], farm,
+                      meter: ProgressMeter, written: list[Path]) -> None:
+        """All the renders as one queue of segments (``vfi_plugin.farm.queue``): on a Dask
+        cluster with ``--workers``/``--scheduler``, else one segment after the other here."""
+        from ..farm.queue import run_queue
+
+        def clip_done(k: int, result) -> None:
+            if result.ok:
+                written.append(result.output)
+
+        results = run_queue([plans[i].request for i in todo], farm,
+                            lambda done, total: meter.update(done), self.notice, self.cancel,
+                            clip_done)
+        for k, i in enumerate(todo):
+            if not results[k].ok:
+                plans[i] = replace(plans[i], problem=f"render failed: {results[k].error}")
 
     def _check_cancel(self) -> None:
         if self.cancel.cancelled:
@@ -243,6 +270,20 @@ def conformed_timeline(timeline: otio.schema.Timeline,
             if "comments" in edl:
                 edl["comments"] = [c for c in edl["comments"] if "REEL NAME FROM" not in str(c)]
     return new
+
+
+def _rate_notices(path: Path, rate: Fraction | None, plans: list[ClipPlan]) -> tuple[str, ...]:
+    """An EDL read at the default rate whose media run at another: say how to give it."""
+    from .timeline import EDL_DEFAULT_RATE
+
+    if rate is not None or timeline_format(path).adapter != "cmx_3600":
+        return ()
+    rates = sorted({p.fps for p in plans if p.fps and p.fps != EDL_DEFAULT_RATE})
+    if not rates:
+        return ()
+    shown = ", ".join(f"{float(r):g}" for r in rates)
+    return (f"{path}: read at {EDL_DEFAULT_RATE} fps (an EDL does not say) but its media run "
+            f"at {shown} fps: if the timeline runs at that rate, pass --edl-fps",)
 
 
 def _drop_orphans(plan: ClipPlan, plans: list[ClipPlan]) -> ClipPlan:
