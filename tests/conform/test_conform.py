@@ -120,14 +120,18 @@ def test_handles_and_missing_media(tmp_path, media, interp):
     """Handles extend a render where the media allows; a clip whose media is missing or whose
     cut runs past the media's end is listed and left as it was; the same shot used twice is
     rendered once."""
+    junk = tmp_path / "junk.mov"
+    junk.write_text("not a movie")
     tl = timeline([clip("half", media, 1, 6, 0.5), clip("lost", tmp_path / "gone.mkv", 0, 4, 0.5),
-                   clip("tail", media, 36, 12, 0.5), clip("again", media, 1, 6, 0.5)])
+                   clip("tail", media, 36, 12, 0.5), clip("again", media, 1, 6, 0.5),
+                   clip("junk", junk, 0, 4, 0.5)])
     write(tl, tmp_path / "cut.otio")
     plan = plan_conform(tmp_path / "cut.otio", tmp_path / "new.otio", handles=4, codec="ffv1")
-    half, lost, tail, again = plan.plans
+    half, lost, tail, again, bad = plan.plans
     assert half.ok and (half.start_frame, half.end_frame) == (0, 7)  # 2 media frames wanted
     assert half.first == 2                                           # before: 1 exists
     assert "not found" in lost.problem and "past the media's last frame" in tail.problem
+    assert bad.problem.startswith("unreadable: ") and "junk.mov" in bad.problem
     assert again.shared and again.output == half.output
     # 40 % (factor 5/2) from media frame 11 with a handle (media 10.6): the render starts at 9,
     # so that the cut starts on render frame (11 - 9)·2.5 = 5 exactly (from 10: frame 2.5)
