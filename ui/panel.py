@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -42,6 +43,9 @@ from .threads import shutdown_workers
 from .timeline import TimelineWidget
 from .viewer import FrameView
 from .worker import InterpolatorCache
+
+if TYPE_CHECKING:
+    from vfi_plugin.jobs import RenderRequest, RenderResult
 
 class SlowMoPanel(QWidget):
     """Pick a clip and range, choose the slowdown, preview it, render it, hand it back.
@@ -330,13 +334,13 @@ class SlowMoPanel(QWidget):
         return self.renderer.last_output
 
     @property
-    def last_result(self):
+    def last_result(self) -> RenderResult | None:
         return self.renderer.last_result
 
     def is_rendering(self) -> bool:
         return self.renderer.busy
 
-    def render_request(self):
+    def render_request(self) -> RenderRequest:
         """The ``RenderRequest`` for the current settings (raises UserInputError)."""
         return self.state.to_request()
 

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Signal
@@ -20,6 +20,11 @@ from PySide6.QtGui import QImage
 from vfi_plugin.errors import Cancelled
 
 from .threads import Worker
+
+if TYPE_CHECKING:
+    from vfi_plugin.engine import Interpolator
+    from vfi_plugin.jobs import RenderRequest, RenderResult
+    from vfi_plugin.media import MediaInfo
 
 # Windows per forward pass on the CPU: one. The core checks for cancellation
 # between batches, and its default CPU budget (0.2 Mpx, Interpolator.batch_size) puts
@@ -56,7 +61,7 @@ class InterpolatorCache:
         self._lock = threading.Lock()
         self._items: dict[str, Any] = {}
 
-    def get(self, device: str = "auto"):
+    def get(self, device: str = "auto") -> Interpolator:
         from vfi_plugin.engine import InferenceOptions, load_interpolator, resolve_device
 
         with self._lock:
@@ -93,7 +98,7 @@ class ProbeWorker(Worker):
         self.path = Path(path)
         self.fps = fps
 
-    def work(self):
+    def work(self) -> MediaInfo:
         from vfi_plugin.media import probe
 
         return probe(self.path, self.fps)
@@ -212,7 +217,7 @@ class RenderWorker(Worker):
     """Runs one ``RenderJob`` for ``request`` (a ``vfi_plugin.jobs.RenderRequest``), planned
     once: the plan that checks the request is the one the job renders."""
 
-    def __init__(self, request, cache: InterpolatorCache | None = None) -> None:
+    def __init__(self, request: RenderRequest, cache: InterpolatorCache | None = None) -> None:
         super().__init__()
         self.request = request
         self.cache = cache
@@ -225,7 +230,7 @@ class RenderWorker(Worker):
         if token is not None:
             token.cancel()
 
-    def work(self):
+    def work(self) -> RenderResult:
         from vfi_plugin.jobs import CancelToken, Progress, RenderJob, plan_render
 
         token = CancelToken()

@@ -59,7 +59,8 @@ class TransportSection(QWidget):
                 self.end_button)
 
     def set_playing(self, playing: bool) -> None:
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        pix = QStyle.StandardPixmap
+        icon = pix.SP_MediaPause if playing else pix.SP_MediaPlay
         self.play_button.setIcon(self.style().standardIcon(icon))
 
     def show_position(self, frame: int, frame_count: int, fps: Fraction) -> None:
