@@ -1,8 +1,11 @@
 """One render split into independent segments, run on a cluster engine (Dask distributed).
 
-``segments`` cuts a render into segments and renders one (torch loads there, on first use);
-``dask_engine`` runs them on a Dask cluster and assembles the output. This module itself
-is torch- and dask-free: the CLI imports ``FarmOptions`` from here.
+``segments`` cuts a render into segments, renders one (torch loads there, on first use) and
+assembles them; ``dask_engine`` runs them on a Dask cluster; ``queue`` runs several renders'
+segments together. The farm subcommands: ``cmd_segment`` / ``cmd_assemble`` (one task each,
+any machine, resumable), ``cmd_bundle`` (an Open Job Description job bundle, ``openjd``),
+``cmd_queue``; ``commands`` holds what they share. This module itself is torch- and
+dask-free: the CLI imports ``FarmOptions`` from here.
 """
 from __future__ import annotations
 
