@@ -81,3 +81,33 @@ def test_bundle_user_errors(tmp_path, farm_clip, weights, capsys):
                  "--bundle", str(tmp_path / "b2")])
     assert code == 2 and "taken.mkv: already exists" in capsys.readouterr().err
     assert not (tmp_path / "b2").exists()
+
+
+def test_bundle_of_an_image_sequence(tmp_path, capsys):
+    """A frames pattern is read from its folder: InputDir (an input directory) + InputName."""
+    from clips import index_frame
+
+    plate = tmp_path / "plate"
+    plate.mkdir()
+    data = b"".join(index_frame(i, 32, 24).tobytes() for i in range(6))
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "32x24",
+                    "-i", "pipe:", "-start_number", "1001", str(plate / "shot.%04d.png")],
+                   input=data, check=True, timeout=60)
+    bundle = tmp_path / "bundle"
+    assert main(["farm-bundle", str(plate / "shot.####.png"), "--fps", "24", "-o",
+                 f"{tmp_path}/frames/", "--factor", "4", "--bundle", str(bundle)]) == 0
+    values = parameter_values(bundle)
+    assert values["InputDir"] == str(plate) and values["InputName"] == "shot.####.png"
+    assert values["OutputName"] == "frames/"
+    template = openjd_model.decode_job_template(template=load(bundle / "template.yaml"))
+    job = openjd_model.create_job(job_template=template, job_parameter_values=(
+        openjd_model.preprocess_job_parameters(job_template=template, job_parameter_values=values,
+                                               job_template_dir=bundle,
+                                               current_working_dir=tmp_path)))
+    symbols = openjd_model.SymbolTable(source={f"Param.{k}": v for k, v in values.items()}
+                                       | {"Task.Param.Segment": "0"})
+    args = [a.resolve(symtab=symbols) for a in job.steps[0].script.actions.onRun.args]
+    assert args == ["segment", f"{plate}/shot.####.png", "-o", f"{tmp_path}/frames/", "--fps",
+                    "24", "--factor", "4", "--segment-frames", "48", "--index", "0"]
+    refs = load(bundle / "asset_references.yaml")["assetReferences"]
+    assert refs["inputs"] == {"filenames": [], "directories": [str(plate)]}

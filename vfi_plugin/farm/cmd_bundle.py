@@ -58,7 +58,8 @@ def _bundle(argv: list[str]) -> int:
         weights=Path(os.path.abspath(args.weights)) if args.weights else None,
         overwrite=args.overwrite, sequence=is_pattern(source))
     write_bundle(bundle, folder)
-    print(f"wrote the job bundle {folder} ({len(job.segments)} segments of "
+    count = len(job.segments)
+    print(f"wrote the job bundle {folder} ({count} segment{'s' if count > 1 else ''} of "
           f"{job.segment_frames} source frames, then one assemble step); run it with "
           f"`openjd run {folder / 'template.yaml'} -p ...` or `deadline bundle submit {folder}`")
     return EXIT_OK
