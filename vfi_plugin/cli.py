@@ -59,10 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--depth", choices=("keep", "codec"), default="keep",
                    help="keep: refuse a codec that stores fewer bits than the source (default); "
                         "codec: write at the codec's depth")
-    p.add_argument("--fields", choices=("auto", "progressive"), default="auto",
+    p.add_argument("--fields", choices=("auto", "progressive", "keep"), default="auto",
                    help="auto: an interlaced source is deinterlaced to its field rate (50i -> "
                         "50 frames a second, the slow motion gets the extra moments); "
-                        "progressive: take its frames as they are (when the flag is wrong)")
+                        "progressive: take its frames as they are (when the flag is wrong); "
+                        "keep: as auto, then write interlaced frames again in the source's "
+                        "field order (50i stays 50i; h264, h265, prores, prores4444, ffv1)")
     p.add_argument("--conform-fps", default=None, metavar="RATE",
                    help="resample a variable-frame-rate source (phone footage) to this constant "
                         "rate first, e.g. 30 or 30000/1001 (without it such a source is refused)")

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UserInputError
-from .media import CODECS, MediaInfo
+from .media import CODECS, MediaInfo, mastering
+from .media.codecs import output_container
 from .media.pixels import PixelLayout
 from .media.probe import HDR_TRANSFERS
 
@@ -34,12 +35,13 @@ class Fidelity:
 
 
 def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
-           depth: str = "keep", alpha: str = "keep") -> Fidelity:
+           depth: str = "keep", alpha: str = "keep", fields: str | None = None) -> Fidelity:
     """The output's codec and pixels for `info` written as `codec` to `output`.
 
     `codec_given`: the user named the codec (else the extension chose it and may be
-    swapped for a deeper one). UserInputError names the file, what would be lost and
-    the choices that keep it.
+    swapped for a deeper one). `fields`: the output is written interlaced with this field
+    order ("tt"/"bb"), which the codec must carry. UserInputError names the file, what
+    would be lost and the choices that keep it.
     """
     if depth not in DEPTH_CHOICES:
         raise UserInputError(f"bad depth '{depth}': use {', '.join(DEPTH_CHOICES)}")
@@ -79,9 +81,13 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
         raise UserInputError(
             f"{output}: the source is HDR ({_transfer_name(info.color_transfer)}), which "
             f"8 bits would band: use {_deep_codecs(10)}")
-    if info.hdr_metadata is not None and codec != "h265":
-        notices.append(f"{info.path}: HDR mastering-display and light-level metadata are "
-                       f"written for H.265 only; {spec.label} keeps the colour tags")
+    if fields is not None and not spec.interlaced:
+        what = ("image frames carry no field order" if spec.is_sequence else
+                f"ffmpeg cannot write {spec.label} as interlaced frames")
+        raise UserInputError(f"{output}: --fields keep: {what}: use {_field_codecs()}, "
+                             f"or --fields auto to write progressive frames at the field rate")
+    if info.hdr_metadata is not None:
+        notices.extend(_hdr_notices(info, output, codec))
     if variant.label and variant.alpha and codec == "prores":
         notices.append(f"{info.path}: writing {variant.label} to keep the alpha channel")
     if spec.is_sequence and info.sample_aspect_ratio is not None:
@@ -96,6 +102,32 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
                        f"reel name: {info.reel_name} is not kept (MOV and MKV keep it)")
     layout = PixelLayout(16 if bits > 8 and variant.depth > 8 else 8, keep_alpha)
     return Fidelity(codec, layout, variant.depth, tuple(notices))
+
+
+def _hdr_notices(info: MediaInfo, output: Path, codec: str) -> list[str]:
+    """What happens to the source's mastering-display and light-level metadata: H.265
+    carries them in the stream (x265), Matroska files get them from mkvpropedit."""
+    label = CODECS[codec].label
+    if CODECS[codec].is_sequence:
+        return [f"{info.path}: HDR mastering-display and light-level metadata are not kept "
+                f"in {label.split()[0]} frames"]
+    matroska = output_container(output, codec, strict=False).format == "matroska"
+    if matroska and not mastering.can_write():
+        if codec == "h265":
+            return []  # x265 writes them in the stream
+        return [f"{info.path}: HDR mastering-display and light-level metadata need "
+                f"{mastering.TOOL} (install mkvtoolnix) to be written into MKV; {label} keeps "
+                f"the colour tags"]
+    if matroska or codec == "h265":
+        return []
+    return [f"{info.path}: HDR mastering-display and light-level metadata are written for "
+            f"H.265 and in MKV files only; {label} in {output.suffix or 'this file'} keeps "
+            f"the colour tags"]
+
+
+def _field_codecs() -> str:
+    names = [name for name, spec in CODECS.items() if spec.interlaced]
+    return ", ".join(names[:-1]) + f" or {names[-1]}"
 
 
 def _deep_codecs(bits: int) -> str:

@@ -36,7 +36,7 @@ from .media.sequence import is_pattern
 from .media.timecode import frames_to_timecode, is_timecode, timecode_to_frames
 
 AUDIO_CHOICES = ("auto", "drop", "stretch", "copy")
-FIELDS_CHOICES = ("auto", "progressive")
+FIELDS_CHOICES = ("auto", "progressive", "keep")
 
 # Every file a job makes next to its output is hidden and carries this tag:
 # ".<stem>.slowmo-partial-<id><ext>" (the output being written: hosts.common.partial_output_name,
@@ -106,7 +106,8 @@ class RenderRequest:
     depth: str = "keep"   # keep: refuse writing a deeper-than-8-bit source at 8 bits; codec: accept
     alpha: str = "keep"   # keep: refuse a codec without alpha for an alpha source; drop
     fields: str = "auto"  # auto: an interlaced source is deinterlaced to its field rate;
-                          # progressive: its frames are taken as they are (a wrong flag)
+                          # progressive: its frames are taken as they are (a wrong flag);
+                          # keep: deinterlaced, retimed, then written interlaced again
     conform_fps: Fraction | float | str | None = None  # a VFR source is resampled to this
     cuts: str = "hold"    # at a scene cut: hold the outgoing shot, blend, or interpolate
     fps: Fraction | float | str | None = None  # an image sequence's frame rate (default 24)
@@ -129,6 +130,8 @@ class RenderPlan:
     notices: tuple[str, ...] = ()  # one-line notes for the user (e.g. the end was clamped)
     layout: PixelLayout = PixelLayout()  # how frames travel: depth, alpha
     bits: int = 8                        # bits per component the codec stores
+    fields: str | None = None            # "tt"/"bb": output frames are woven in pairs into
+                                         # interlaced frames of this field order (--fields keep)
 
     @property
     def source_frames(self) -> int:
@@ -141,6 +144,16 @@ class RenderPlan:
     @property
     def output_fps(self) -> Fraction:
         return self.retime.output_fps(self.info.fps)
+
+    @property
+    def file_fps(self) -> Fraction:
+        """Frames per second in the output file: half ``output_fps`` when fields are kept."""
+        return self.output_fps / 2 if self.fields else self.output_fps
+
+    def file_frames(self, written: int) -> int:
+        """Frames in the output file for `written` output frames (fields: pairs, the last
+        one padded)."""
+        return (written + 1) // 2 if self.fields else written
 
     @property
     def output_duration(self) -> float:
@@ -166,14 +179,18 @@ class RenderPlan:
         the output's frame rate (drop frame when the source's is and the rate allows)."""
         if not self.info.timecode:
             return None
+        # a deinterlaced source's timecode counts its frames, not its fields
+        per_frame = 2 if self.info.deinterlace else 1
         try:
-            first = timecode_to_frames(self.info.timecode, self.info.fps) + self.start_frame
+            first = (timecode_to_frames(self.info.timecode, self.info.fps / per_frame)
+                     * per_frame + self.start_frame)
         except UserInputError:
             return None
         drop = ";" in self.info.timecode or "." in self.info.timecode
-        count = round(first * self.output_fps / self.info.fps)
-        return frames_to_timecode(count, self.output_fps,
-                                  drop and self.output_fps.denominator == 1001)
+        rate = self.file_fps
+        count = first * rate / self.info.fps  # kept fields: the frame holding the first field
+        return frames_to_timecode(int(count) if self.fields else round(count), rate,
+                                  drop and rate.denominator == 1001)
 
     def audio_plan(self) -> AudioPlan | None:
         if self.audio == "drop" or not self.info.audio or CODECS[self.codec].is_sequence:
@@ -222,12 +239,27 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
                        f"rate ({float(info.fps):g} fps) is used")
     if request.fields not in FIELDS_CHOICES:
         raise UserInputError(f"bad fields '{request.fields}': use {', '.join(FIELDS_CHOICES)}")
-    if info.interlaced and not info.deinterlace and request.fields == "auto":
+    fields_out = None
+    if info.interlaced and not info.deinterlace and request.fields != "progressive":
         order = "top" if info.field_order in ("tt", "tb") else "bottom"
         info = info.field_rate()
-        notices.append(f"{source}: interlaced ({order} field first): deinterlaced to its field "
-                       f"rate, {float(info.fps):g} fps, {info.frame_count} frames "
-                       f"(--fields progressive takes the frames as they are)")
+        if request.fields == "keep":
+            if request.mode != "slowmo":
+                raise UserInputError(f"{source}: --fields keep writes the source's field rate: "
+                                     f"use it with slowmo (smooth raises the rate)")
+            fields_out = "tt" if order == "top" else "bb"
+            notices.append(f"{source}: interlaced ({order} field first): deinterlaced to its "
+                           f"{float(info.fps):g} fields a second, retimed, and written "
+                           f"interlaced again ({float(info.fps / 2):g} frames a second, "
+                           f"{order} field first)")
+        else:
+            notices.append(f"{source}: interlaced ({order} field first): deinterlaced to its "
+                           f"field rate, {float(info.fps):g} fps, {info.frame_count} frames "
+                           f"(--fields progressive takes the frames as they are; --fields "
+                           f"keep writes interlaced frames)")
+    elif request.fields == "keep":
+        notices.append(f"{source}: not interlaced: --fields keep has no fields to keep; the "
+                       f"output is progressive")
     if request.conform_fps not in (None, ""):
         rate = _parse_rate(request.conform_fps)
         notices.append(f"{source}: conformed to a constant {float(rate):g} fps (frames dropped "
@@ -268,7 +300,8 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
         retime = ramp_for_range(request.ramp, info.fps, start, end - start)
         notices.append(f"{source}: {retime.describe()}")
     codec = output_codec(request.output, request.codec)
-    kept = fidelity.decide(info, output, codec, bool(request.codec), request.depth, request.alpha)
+    kept = fidelity.decide(info, output, codec, bool(request.codec), request.depth, request.alpha,
+                           fields_out)
     codec = kept.codec
     notices.extend(kept.notices)
     min_w, min_h = CODECS[codec].min_size
@@ -290,9 +323,12 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
         audio = "copy"  # smooth keeps the duration, so the audio fits as it is
     elif retime.mode == "slowmo" and audio == "copy":
         raise UserInputError("audio 'copy' only fits smooth mode: use stretch or drop in slowmo")
+    if fields_out and retime.output_frames(end - start) % 2:
+        notices.append(f"{output}: {retime.output_frames(end - start)} fields make no whole "
+                       f"number of interlaced frames: the last is held for one more field")
     check_output_path(source, output, request.overwrite)
     return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices),
-                      kept.layout, kept.bits)
+                      kept.layout, kept.bits, fields_out)
 
 
 def _parse_rate(value: Fraction | float | str) -> Fraction:
@@ -599,9 +635,9 @@ class RenderJob:
             if tmp.exists():
                 remove_path(tmp)
         meter.update(done, "done", force=True)
-        return RenderResult(output, done, plan.output_fps, float(done / plan.output_fps),
-                            time.monotonic() - started, interpolator.net_calls - calls_before,
-                            plan.notices)
+        return RenderResult(output, plan.file_frames(done), plan.file_fps,
+                            float(done / plan.output_fps), time.monotonic() - started,
+                            interpolator.net_calls - calls_before, plan.notices)
 
     def _render_segments(self, plan: RenderPlan, output: Path) -> RenderResult:
         """Render as segments (in this process, on local worker processes or on a Dask
@@ -632,8 +668,9 @@ class RenderJob:
         finally:
             dask_engine.remove_job_dir(job_dir)
         meter.update(done, "done", force=True)
-        return RenderResult(output, done, plan.output_fps, float(done / plan.output_fps),
-                            time.monotonic() - started, calls, plan.notices)
+        return RenderResult(output, plan.file_frames(done), plan.file_fps,
+                            float(done / plan.output_fps), time.monotonic() - started, calls,
+                            plan.notices)
 
     def _notify(self, text: str) -> None:
         if self.notice is not None:
@@ -659,7 +696,8 @@ def output_writer(plan: RenderPlan, path: Path) -> FrameWriter:
                        plan.codec, color=ColorTags.from_info(plan.info),
                        audio=plan.audio_plan(), layout=plan.layout, bits=plan.bits,
                        hdr=plan.info.hdr_metadata, sar=plan.sample_aspect_ratio,
-                       timecode=plan.output_timecode, reel=plan.info.reel_name)
+                       timecode=plan.output_timecode, reel=plan.info.reel_name,
+                       fields=plan.fields)
 
 
 def retime_range(interpolator, source: Path, start_frame: int, end_frame: int,

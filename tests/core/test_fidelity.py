@@ -17,7 +17,7 @@ import pytest
 from vfi_plugin import load_interpolator, render
 from vfi_plugin.errors import UserInputError
 from vfi_plugin.jobs import RenderRequest, plan_render
-from vfi_plugin.media import probe, read_frames
+from vfi_plugin.media import mastering, probe, read_frames
 from vfi_plugin.media.pixels import PixelLayout
 
 W, H, N = 256, 128, 6  # DNxHR needs at least 256x120
@@ -228,6 +228,41 @@ def test_hdr_metadata_is_copied_to_h265(tmp_path, pq_hevc, interp):
     assert got.hdr_metadata == info.hdr_metadata
     # the source is itself lossy H.265 (58-63 levels here); 8 bits would hold at most ~20
     assert min(row_levels(out)) >= 40
+
+
+@pytest.mark.skipif(not mastering.can_write(), reason="mkvpropedit missing (tools/bootstrap.sh "
+                                                       "installs mkvtoolnix)")
+def test_hdr_metadata_is_written_into_matroska(tmp_path, pq_hevc, interp):
+    """FFV1 in MKV: ffmpeg cannot attach the side data, mkvpropedit writes it afterwards."""
+    info = probe(pq_hevc)
+    out = tmp_path / "o.mkv"
+    notes: list[str] = []
+    render(pq_hevc, out, factor=2, interpolator=interp, notice=notes.append)
+    assert not any("mastering" in n for n in notes)
+    stream = ffprobe_stream(out)
+    assert (stream["codec_name"], stream["color_transfer"]) == ("ffv1", "smpte2084")
+    side = {s["side_data_type"]: s for s in stream.get("side_data_list", [])}
+    light = side["Content light level metadata"]
+    assert (light["max_content"], light["max_average"]) == (1000, 400)
+    master = {k: float(Fraction(v)) for k, v in side["Mastering display metadata"].items()
+              if k != "side_data_type"}
+    assert master == pytest.approx({"red_x": 0.68, "red_y": 0.32, "green_x": 0.265,
+                                    "green_y": 0.69, "blue_x": 0.15, "blue_y": 0.06,
+                                    "white_point_x": 0.3127, "white_point_y": 0.329,
+                                    "max_luminance": 1000, "min_luminance": 0.005}, rel=1e-6)
+    assert probe(out).hdr_metadata == info.hdr_metadata
+    assert not list(tmp_path.glob(".*"))  # edited before the rename: nothing left beside
+
+
+def test_hdr_metadata_notices_name_what_is_missing(tmp_path, pq_hevc, monkeypatch):
+    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mov"))
+    assert any("written for H.265 and in MKV files only; ProRes 422 HQ (MOV) in .mov" in n
+               for n in plan.notices)
+    monkeypatch.setattr(mastering, "tool", lambda: None)
+    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mkv"))
+    assert any("need mkvpropedit (install mkvtoolnix)" in n for n in plan.notices)
+    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mkv", codec="h265"))
+    assert not any("mastering" in n for n in plan.notices)  # x265 writes them in the stream
 
 
 def test_hdr_never_goes_to_eight_bits(tmp_path, pq_hevc):

@@ -57,7 +57,8 @@ class CodecSpec:
     `extensions` are the containers (CONTAINERS keys) the codec is written
     in, the first one being its default; ("",) is a folder of images.
     `pix_fmt` is the 8-bit, opaque format; `variants` the deeper and alpha ones
-    (see ``variant``).
+    (see ``variant``). `interlaced`: the codec and its containers carry interlaced
+    frames with their field order (see encode.FrameWriter's `fields`).
     """
 
     name: str
@@ -70,6 +71,7 @@ class CodecSpec:
     min_size: tuple[int, int] = (1, 1)
     variants: tuple[Variant, ...] = ()
     sequence_pattern: str = SEQUENCE_PATTERN  # image name inside a sequence folder
+    interlaced: bool = False
 
     @property
     def base(self) -> Variant:
@@ -127,6 +129,7 @@ CODECS: dict[str, CodecSpec] = {
         "h264", "H.264 (MP4)", (".mp4", ".m4v", ".mov", ".mkv"),
         (("c:v", "libx264"), ("preset", "medium"), ("crf", "16")),
         "yuv420p", "420", _AAC,
+        interlaced=True,
     ),
     "h265": CodecSpec(
         "h265", "H.265 / HEVC (MP4)", (".mp4", ".m4v", ".mov", ".mkv"),
@@ -135,6 +138,7 @@ CODECS: dict[str, CodecSpec] = {
         "yuv420p", "420", _AAC,
         variants=(Variant(10, False, "yuv420p10le", (("profile:v", "main10"),), "H.265 Main10"),
                   Variant(12, False, "yuv420p12le", (("profile:v", "main12"),), "H.265 Main12")),
+        interlaced=True,
     ),
     "prores": CodecSpec(
         "prores", "ProRes 422 HQ (MOV)", (".mov",),
@@ -143,6 +147,7 @@ CODECS: dict[str, CodecSpec] = {
         variants=(Variant(10, False, "yuv422p10le"),
                   Variant(10, True, "yuva444p10le", (("profile:v", "4"), ("alpha_bits", "16")),
                           "ProRes 4444")),
+        interlaced=True,
     ),
     "prores4444": CodecSpec(
         "prores4444", "ProRes 4444 (MOV)", (".mov",),
@@ -150,6 +155,7 @@ CODECS: dict[str, CodecSpec] = {
         "yuv444p10le", "444", _PCM,
         variants=(Variant(10, False, "yuv444p10le"),
                   Variant(10, True, "yuva444p10le", (("alpha_bits", "16"),))),
+        interlaced=True,
     ),
     "dnxhr": CodecSpec(
         "dnxhr", "DNxHR HQ (MOV)", (".mov",),
@@ -163,6 +169,7 @@ CODECS: dict[str, CodecSpec] = {
         "gbrp", "rgb", (("c:a", "flac"),),
         variants=(Variant(16, False, "gbrp16le"), Variant(8, True, "gbrap"),
                   Variant(16, True, "gbrap16le")),
+        interlaced=True,
     ),
     "png": CodecSpec(
         "png", "PNG sequence (folder)", ("",),

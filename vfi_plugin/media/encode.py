@@ -11,7 +11,7 @@ import numpy as np
 
 from vfi_plugin.errors import MediaError, UserInputError
 
-from . import process
+from . import mastering, process
 from .audio import AudioPlan, audio_stream
 from .codecs import (CODECS, DEFAULT_CODEC, CodecSpec, Container, Variant, codec_for_path,
                      get_codec, output_container)
@@ -50,10 +50,14 @@ class FrameWriter:
     store (default: 8 for 8-bit frames, else the deepest the codec has, see
     CodecSpec.storing); frames with alpha go to the codec's alpha variant.
     `hdr` (mastering display, content light level) is written where the
-    encoder takes it (H.265). `sar` (pixel aspect) and `timecode` (the start
+    encoder takes it (H.265) and, after encoding, in Matroska files (with
+    mkvpropedit, when installed: see mastering.can_write). `sar` (pixel aspect) and `timecode` (the start
     timecode, "HH:MM:SS:FF" or drop-frame "HH:MM:SS;FF") and `reel` (reel or tape
-    name) are written in video files (MOV/MP4: a tmcd track; MKV: tags). Leaving the `with`
-    block on an exception aborts (deletes the output).
+    name) are written in video files (MOV/MP4: a tmcd track; MKV: tags). `fields` ("tt" or
+    "bb", codecs with ``interlaced``) weaves the frames in pairs into interlaced frames at
+    `fps`/2, the first of each pair in the top (tt) or bottom (bb) field, flagged with that
+    order; an odd count gets its last frame once more on close (``padded``). Leaving the
+    `with` block on an exception aborts (deletes the output).
     """
 
     def __init__(self, path: str | os.PathLike[str], width: int, height: int, fps: Fraction,
@@ -61,7 +65,7 @@ class FrameWriter:
                  audio: AudioPlan | None = None, layout: PixelLayout = PixelLayout(),
                  bits: int | None = None, hdr: HdrMetadata | None = None,
                  sar: Fraction | None = None, timecode: str | None = None,
-                 reel: str | None = None) -> None:
+                 reel: str | None = None, fields: str | None = None) -> None:
         self._proc = None
         self.path = Path(path)
         self.spec = get_codec(codec)
@@ -71,6 +75,13 @@ class FrameWriter:
         self.width, self.height = int(width), int(height)
         self.fps = Fraction(fps)
         self.frames_written = 0
+        self.fields = fields
+        self.padded = False
+        self.hdr = hdr
+        self._last: np.ndarray | None = None  # kept to pad an odd count of fields
+        if fields is not None and (fields not in ("tt", "bb") or not self.spec.interlaced):
+            raise ValueError(f"{self.spec.label} cannot be written as interlaced "
+                             f"frames '{fields}'")
         if self.width <= 0 or self.height <= 0 or self.fps <= 0:
             raise ValueError(f"bad size {width}x{height} or fps {fps}")
         min_w, min_h = self.spec.min_size
@@ -82,7 +93,7 @@ class FrameWriter:
         try:
             args = _command(self.path, self.spec, self.variant, self.container, self.layout,
                             self.width, self.height, self.fps, color or ColorTags(), audio, hdr,
-                            sar, timecode, reel)
+                            sar, timecode, reel, fields)
             self._proc = process.start(args, stdin=True)
         except BaseException:  # nothing written yet: only undo the folder we made
             if self._created_dir:
@@ -110,17 +121,26 @@ class FrameWriter:
                              f"{np.dtype(lay.dtype).name} frame, got {frame.shape} {frame.dtype}")
         if self._proc is None:
             raise MediaError(f"{self.path}: writer is already closed")
+        self._send(frame)
+        if self.fields is not None:
+            self._last = frame.copy()
+        self.frames_written += 1
+
+    def _send(self, frame: np.ndarray) -> None:
         try:
             self._proc.stdin.write(memoryview(np.ascontiguousarray(frame)).cast("B"))
         except (BrokenPipeError, OSError, ValueError):
             self._fail("ffmpeg stopped while encoding")
-        self.frames_written += 1
 
     def close(self) -> None:
         """Finish the file and wait for ffmpeg; MediaError (and no output) on failure."""
         proc = self._proc
         if proc is None:
             return
+        if self._last is not None and self.frames_written % 2:
+            self._send(self._last)  # the last interlaced frame's second field: held
+            self.padded = True
+        self._last = None
         try:
             proc.stdin.close()
         except (BrokenPipeError, OSError):
@@ -132,6 +152,13 @@ class FrameWriter:
             self._remove_output()
             raise MediaError(process.one_line(
                 f"{self.path}: ffmpeg failed while encoding: {self._stderr.last_line()}"))
+        if (self.hdr is not None and self.container.format == "matroska"
+                and mastering.can_write()):
+            try:
+                mastering.write_matroska(self.path, self.hdr)
+            except BaseException:
+                self._remove_output()
+                raise
 
     def abort(self) -> None:
         """Kill ffmpeg and delete whatever it wrote at `path`."""
@@ -179,10 +206,16 @@ class FrameWriter:
 def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container,
              layout: PixelLayout, width: int, height: int, fps: Fraction, color: ColorTags,
              audio: AudioPlan | None, hdr: HdrMetadata | None, sar: Fraction | None = None,
-             timecode: str | None = None, reel: str | None = None) -> list[str]:
+             timecode: str | None = None, reel: str | None = None,
+             fields: str | None = None) -> list[str]:
     rate = f"{fps.numerator}/{fps.denominator}"
     video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
                          s=f"{width}x{height}", framerate=rate).video
+    if fields is not None:  # weave pairs: the earlier frame's lines are the first field
+        video = video.filter("tinterlace", mode="interleave_top" if fields == "tt"
+                             else "interleave_bottom")
+        frame_rate = fps / 2
+        rate = f"{frame_rate.numerator}/{frame_rate.denominator}"
     out_w, out_h = output_size(spec.name, width, height)
     if (out_w, out_h) != (width, height):
         video = video.filter("pad", w=out_w, h=out_h, x=0, y=0, color="black@0")
@@ -190,6 +223,8 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
     opts.update(variant.args)
     opts.update(container.args)
     opts.update(format=container.format, r=rate, pix_fmt=variant.pix_fmt)
+    if fields is not None:
+        opts.update(_field_options(spec, fields))
     if hdr is not None and spec.name == "h265":
         opts["x265-params"] = ":".join([str(opts.get("x265-params", "log-level=error")), "hdr10=1"]
                                        + ([f"master-display={hdr.master_display}"]
@@ -202,13 +237,16 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
     else:
         matrix = sws_matrix(color.color_space, width, height)
         out_range = "pc" if color.color_range == "pc" else "tv"
+        scale = {"interl": 1} if fields is not None else {}  # chroma of each field on its own
         video = video.filter("scale", out_color_matrix=matrix, out_range=out_range,
-                             flags=ENCODE_FLAGS).filter("format", variant.pix_fmt)
+                             flags=ENCODE_FLAGS, **scale).filter("format", variant.pix_fmt)
         params.update(colorspace=matrix_tag(matrix), range=out_range)
     if color.color_transfer:
         params["color_trc"] = color.color_transfer
     if color.color_primaries:
         params["color_primaries"] = color.color_primaries
+    if fields is not None:
+        params["field_mode"] = "tff" if fields == "tt" else "bff"
     if not spec.is_sequence:
         # Tag the frames themselves: every encoder and muxer picks this up.
         video = video.filter("setparams", **params)
@@ -229,3 +267,17 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
         url = file_url(path)
     out = ffmpeg.output(*streams, url, **opts)
     return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())
+
+
+def _field_options(spec: CodecSpec, fields: str) -> dict[str, str]:
+    """Encoder and muxer options for interlaced frames of field order `fields` ("tt"/"bb").
+
+    H.264 and ProRes code the two fields apart (interlaced DCT); H.265 and FFV1 store the
+    woven frame, flagged in the container (ffmpeg's libx265 has no field coding)."""
+    opts = {"field_order": fields}
+    encoder = dict(spec.args).get("c:v")
+    if encoder == "libx264":
+        opts.update({"flags": "+ilme+ildct", "x264-params": "tff=1" if fields == "tt" else "bff=1"})
+    elif encoder == "prores_ks":
+        opts["flags"] = "+ildct"
+    return opts
