@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up SlowMo in ./.venv: ffmpeg (system), the package and its pinned dependencies.
+# Set up SlowMo in ./.venv: ffmpeg and mkvtoolnix (system), the package and its pinned dependencies.
 #   bash tools/bootstrap.sh          # product only
 #   bash tools/bootstrap.sh --dev    # plus test tools, Qt's system libraries and Blender (host test)
 set -euo pipefail
@@ -34,6 +34,7 @@ apt_install() {
 
 missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+command -v mkvpropedit >/dev/null || missing+=(mkvtoolnix)  # HDR metadata into MKV outputs
 if [ "$dev" = 1 ]; then
     # Qt's system libraries (offscreen, Xvfb and a real X server: the xcb plugin needs the
     # libxcb-* ones) and Blender for the real Blender add-on test.

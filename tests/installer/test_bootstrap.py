@@ -92,3 +92,17 @@ def test_failed_install_refreshes_stale_lists_once(repo):
                             f'[ "$1" != install ] || [ -f "{flag}" ]')
     bootstrap(repo, fake, "--dev")
     assert [c.split()[0] for c in calls(log)] == ["install", "update", "install"]
+
+
+def test_mkvtoolnix_is_installed_when_mkvpropedit_is_missing(repo):
+    """HDR metadata into MKV outputs needs mkvpropedit: asked for like ffmpeg (here neither
+    is on PATH, which holds only what the script runs)."""
+    repo, fake, log = repo
+    for name in ("bash", "dirname", "find", "mkdir", "touch"):
+        (fake / name).symlink_to(shutil.which(name))
+    env = dict(os.environ, PATH=str(fake), TMPDIR=str(repo.parent))
+    proc = subprocess.run([str(fake / "bash"), str(repo / "tools" / "bootstrap.sh")], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=str(repo.parent))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    installs = [c.split() for c in calls(log) if c.startswith("install")]
+    assert len(installs) == 1 and {"ffmpeg", "mkvtoolnix"} <= set(installs[0])
