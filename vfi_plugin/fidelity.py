@@ -106,23 +106,17 @@ def decide(info: MediaInfo, output: Path, codec: str, codec_given: bool,
 
 def _hdr_notices(info: MediaInfo, output: Path, codec: str) -> list[str]:
     """What happens to the source's mastering-display and light-level metadata: H.265
-    carries them in the stream (x265), Matroska files get them from mkvpropedit."""
+    carries them in the stream (x265), other video files get them with mkvpropedit."""
     label = CODECS[codec].label
     if CODECS[codec].is_sequence:
         return [f"{info.path}: HDR mastering-display and light-level metadata are not kept "
                 f"in {label.split()[0]} frames"]
-    matroska = output_container(output, codec, strict=False).format == "matroska"
-    if matroska and not mastering.can_write():
-        if codec == "h265":
-            return []  # x265 writes them in the stream
-        return [f"{info.path}: HDR mastering-display and light-level metadata need "
-                f"{mastering.TOOL} (install mkvtoolnix) to be written into MKV; {label} keeps "
-                f"the colour tags"]
-    if matroska or codec == "h265":
-        return []
-    return [f"{info.path}: HDR mastering-display and light-level metadata are written for "
-            f"H.265 and in MKV files only; {label} in {output.suffix or 'this file'} keeps "
-            f"the colour tags"]
+    if codec == "h265" or mastering.can_write():
+        return []  # x265 writes them in the stream; mkvpropedit into MKV, MOV and MP4 files
+    kind = output_container(output, codec, strict=False).extension.upper().lstrip(".")
+    return [f"{info.path}: HDR mastering-display and light-level metadata need "
+            f"{mastering.TOOL} (install mkvtoolnix) to be written into {kind} files; {label} "
+            f"keeps the colour tags"]
 
 
 def _field_codecs() -> str:

@@ -17,7 +17,8 @@ import pytest
 from vfi_plugin import load_interpolator, render
 from vfi_plugin.errors import UserInputError
 from vfi_plugin.jobs import RenderRequest, plan_render
-from vfi_plugin.media import mastering, probe, read_frames
+from vfi_plugin.media import AudioPlan, ColorTags, FrameWriter, mastering, probe, read_frames
+from vfi_plugin.media.probe import HdrMetadata
 from vfi_plugin.media.pixels import PixelLayout
 
 W, H, N = 256, 128, 6  # DNxHR needs at least 256x120
@@ -230,17 +231,23 @@ def test_hdr_metadata_is_copied_to_h265(tmp_path, pq_hevc, interp):
     assert min(row_levels(out)) >= 40
 
 
-@pytest.mark.skipif(not mastering.can_write(), reason="mkvpropedit missing (tools/bootstrap.sh "
-                                                       "installs mkvtoolnix)")
-def test_hdr_metadata_is_written_into_matroska(tmp_path, pq_hevc, interp):
-    """FFV1 in MKV: ffmpeg cannot attach the side data, mkvpropedit writes it afterwards."""
+NEEDS_MKVPROPEDIT = pytest.mark.skipif(not mastering.can_write(), reason="mkvpropedit missing "
+                                       "(tools/bootstrap.sh installs mkvtoolnix)")
+
+
+@NEEDS_MKVPROPEDIT
+@pytest.mark.parametrize("name, codec, tag", [("o.mkv", "ffv1", "FFV1"), ("o.mov", "prores", "apch")])
+def test_hdr_metadata_is_written_into_mkv_and_mov(tmp_path, pq_hevc, interp, name, codec, tag):
+    """FFV1 in MKV: ffmpeg cannot attach the side data, mkvpropedit writes it afterwards;
+    ProRes in MOV: encoded into MKV, given it there, remuxed (the mdcv and clli boxes)."""
     info = probe(pq_hevc)
-    out = tmp_path / "o.mkv"
+    out = tmp_path / name
     notes: list[str] = []
     render(pq_hevc, out, factor=2, interpolator=interp, notice=notes.append)
     assert not any("mastering" in n for n in notes)
     stream = ffprobe_stream(out)
-    assert (stream["codec_name"], stream["color_transfer"]) == ("ffv1", "smpte2084")
+    assert (stream["codec_name"], stream["color_transfer"]) == (codec, "smpte2084")
+    assert (stream["codec_tag_string"], stream["color_primaries"]) == (tag, "bt2020")
     side = {s["side_data_type"]: s for s in stream.get("side_data_list", [])}
     light = side["Content light level metadata"]
     assert (light["max_content"], light["max_average"]) == (1000, 400)
@@ -254,13 +261,42 @@ def test_hdr_metadata_is_written_into_matroska(tmp_path, pq_hevc, interp):
     assert not list(tmp_path.glob(".*"))  # edited before the rename: nothing left beside
 
 
+@NEEDS_MKVPROPEDIT
+def test_mov_written_through_matroska_keeps_everything_else(tmp_path):
+    """The remux that brings the HDR boxes into MOV keeps timecode, reel, pixel aspect, field
+    order and audio; an aborted writer leaves neither the output nor its Matroska stage."""
+    hdr = HdrMetadata(MASTER, "1000,400")
+    tone = tmp_path / "tone.wav"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=r=48000:d=1",
+                    str(tone)], check=True, timeout=60)
+    out = tmp_path / "w.mov"
+    with FrameWriter(out, W, H, Fraction(50), "prores", hdr=hdr, layout=PixelLayout(16),
+                     color=ColorTags("tv", "bt2020nc", "smpte2084", "bt2020"),
+                     audio=AudioPlan(tone, 0, 0.0, 0.12), sar=Fraction(4, 3),
+                     timecode="01:00:00:12", reel="A001", fields="tt") as writer:
+        for f in ramp_frames():
+            writer.write(f)
+    info = probe(out)
+    assert info.hdr_metadata == hdr and info.timecode == "01:00:00:12"
+    assert info.reel_name == "A001" and info.sample_aspect_ratio == Fraction(4, 3)
+    assert info.field_order == "tt" and info.fps == 25 and info.frame_count == N // 2
+    assert [a.codec_name for a in info.audio] == ["pcm_s16le"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tone.wav", "w.mov"]
+    with pytest.raises(RuntimeError):
+        with FrameWriter(tmp_path / "x.mov", W, H, Fraction(24), "prores", hdr=hdr) as writer:
+            writer.write(np.zeros((H, W, 3), np.uint8))
+            raise RuntimeError("cancelled")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tone.wav", "w.mov"]
+
+
 def test_hdr_metadata_notices_name_what_is_missing(tmp_path, pq_hevc, monkeypatch):
-    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mov"))
-    assert any("written for H.265 and in MKV files only; ProRes 422 HQ (MOV) in .mov" in n
-               for n in plan.notices)
+    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "frames", codec="tiff"))
+    assert any("metadata are not kept in TIFF frames" in n for n in plan.notices)
     monkeypatch.setattr(mastering, "tool", lambda: None)
-    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mkv"))
-    assert any("need mkvpropedit (install mkvtoolnix)" in n for n in plan.notices)
+    for name, kind in (("o.mkv", "MKV"), ("o.mov", "MOV")):
+        plan = plan_render(RenderRequest(pq_hevc, tmp_path / name))
+        assert any(f"need mkvpropedit (install mkvtoolnix) to be written into {kind} files" in n
+                   for n in plan.notices)
     plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mkv", codec="h265"))
     assert not any("mastering" in n for n in plan.notices)  # x265 writes them in the stream
 
@@ -269,8 +305,6 @@ def test_hdr_never_goes_to_eight_bits(tmp_path, pq_hevc):
     with pytest.raises(UserInputError) as err:
         plan_render(RenderRequest(pq_hevc, tmp_path / "o.mp4", codec="h264", depth="codec"))
     assert "HDR" in str(err.value) and "PQ" in str(err.value)
-    plan = plan_render(RenderRequest(pq_hevc, tmp_path / "o.mov"))
-    assert any("mastering-display" in n for n in plan.notices)  # ProRes: tags only, said so
 
 
 # ----------------------------------------------------------------------------- pass-through

@@ -13,7 +13,7 @@ from vfi_plugin.errors import MediaError, UserInputError
 
 from . import mastering, process
 from .audio import AudioPlan, audio_stream
-from .codecs import (CODECS, DEFAULT_CODEC, CodecSpec, Container, Variant, codec_for_path,
+from .codecs import (CODECS, CONTAINERS, DEFAULT_CODEC, CodecSpec, Container, Variant, codec_for_path,
                      get_codec, output_container)
 from .color import ColorTags, matrix_tag, sws_matrix
 from .decode import ENCODE_FLAGS
@@ -50,8 +50,10 @@ class FrameWriter:
     store (default: 8 for 8-bit frames, else the deepest the codec has, see
     CodecSpec.storing); frames with alpha go to the codec's alpha variant.
     `hdr` (mastering display, content light level) is written where the
-    encoder takes it (H.265) and, after encoding, in Matroska files (with
-    mkvpropedit, when installed: see mastering.can_write). `sar` (pixel aspect) and `timecode` (the start
+    encoder takes it (H.265) and, with mkvpropedit (see mastering.can_write), in
+    Matroska files after encoding and in MOV/MP4 files encoded into a Matroska file
+    first, given the metadata, then remuxed (ffmpeg's mov muxer writes the mdcv and clli
+    boxes of a stream that carries them). `sar` (pixel aspect) and `timecode` (the start
     timecode, "HH:MM:SS:FF" or drop-frame "HH:MM:SS;FF") and `reel` (reel or tape
     name) are written in video files (MOV/MP4: a tmcd track; MKV: tags). `fields` ("tt" or
     "bb", codecs with ``interlaced``) weaves the frames in pairs into interlaced frames at
@@ -78,6 +80,12 @@ class FrameWriter:
         self.fields = fields
         self.padded = False
         self.hdr = hdr
+        self._timecode, self._reel = timecode, reel
+        # MOV/MP4 with HDR metadata: encoded into this Matroska file, remuxed on close
+        self._staging = (self.path.with_name(self.path.name + ".hdr.mkv")
+                         if hdr is not None and self.spec.name != "h265"
+                         and self.container.format in ("mov", "mp4") and mastering.can_write()
+                         else None)
         self._last: np.ndarray | None = None  # kept to pad an odd count of fields
         if fields is not None and (fields not in ("tt", "bb") or not self.spec.interlaced):
             raise ValueError(f"{self.spec.label} cannot be written as interlaced "
@@ -91,7 +99,8 @@ class FrameWriter:
                 f"(got {self.width}x{self.height}); choose another codec")
         self._created_dir = self._prepare_output()
         try:
-            args = _command(self.path, self.spec, self.variant, self.container, self.layout,
+            args = _command(self._staging or self.path, self.spec, self.variant,
+                            CONTAINERS[".mkv"] if self._staging else self.container, self.layout,
                             self.width, self.height, self.fps, color or ColorTags(), audio, hdr,
                             sar, timecode, reel, fields)
             self._proc = process.start(args, stdin=True)
@@ -152,13 +161,29 @@ class FrameWriter:
             self._remove_output()
             raise MediaError(process.one_line(
                 f"{self.path}: ffmpeg failed while encoding: {self._stderr.last_line()}"))
-        if (self.hdr is not None and self.container.format == "matroska"
-                and mastering.can_write()):
-            try:
+        if self.hdr is None or not mastering.can_write():
+            return
+        try:
+            if self._staging is not None:
+                mastering.write_matroska(self._staging, self.hdr)
+                self._remux(self._staging)
+            elif self.container.format == "matroska":
                 mastering.write_matroska(self.path, self.hdr)
-            except BaseException:
-                self._remove_output()
-                raise
+        except BaseException:
+            self._remove_output()
+            raise
+
+    def _remux(self, source: Path) -> None:
+        """Copy the streams of `source` into the output (no re-encode), then remove it."""
+        args = _remux_command(source, self.path, self.container, self._timecode, self._reel)
+        proc = process.start(args)
+        stderr = process.StderrTail(proc.stderr)
+        proc.wait()
+        stderr.join()
+        if proc.returncode != 0:
+            raise MediaError(process.one_line(
+                f"{self.path}: ffmpeg failed while writing HDR metadata: {stderr.last_line()}"))
+        source.unlink(missing_ok=True)
 
     def abort(self) -> None:
         """Kill ffmpeg and delete whatever it wrote at `path`."""
@@ -185,6 +210,8 @@ class FrameWriter:
                     image.unlink(missing_ok=True)
         else:
             self.path.unlink(missing_ok=True)
+            if self._staging is not None:
+                self._staging.unlink(missing_ok=True)
 
     def __enter__(self) -> "FrameWriter":
         return self
@@ -266,6 +293,20 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
     else:
         url = file_url(path)
     out = ffmpeg.output(*streams, url, **opts)
+    return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())
+
+
+def _remux_command(source: Path, path: Path, container: Container, timecode: str | None,
+                   reel: str | None) -> list[str]:
+    """ffmpeg copying every stream of `source` into `path` (format of `container`), with
+    the timecode and reel name written as the encoder would have (see _command)."""
+    opts: dict[str, object] = dict(container.args)
+    opts.update({"format": container.format, "map": "0", "c": "copy"})
+    if timecode:
+        opts["timecode"] = timecode
+    if reel:
+        opts["metadata:s:v:0"] = f"reel_name={reel}"
+    out = ffmpeg.input(file_url(source)).output(file_url(path), **opts)
     return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())
 
 
