@@ -243,7 +243,8 @@ class RenderWorker(Worker):
         if token.cancelled:
             raise Cancelled("render cancelled")
         job = RenderJob(self.request, progress=self._on_progress, cancel=token,
-                        interpolator=interpolator)
+                        interpolator=interpolator,
+                        notice=lambda _text: None)  # the panel shows result.notices
         return job.run(plan)
 
     def _on_progress(self, progress) -> None:

@@ -108,3 +108,25 @@ def test_worker_slot_empties_before_the_handler_runs(qtbot, signal):
     qtbot.waitUntil(lambda: bool(heard), timeout=10_000)
     assert heard[0][0] is False
     assert threads.wait_all(5.0)
+
+
+def test_the_done_message_says_what_the_output_could_not_keep(qtbot, make_panel, open_clip,
+                                                              tmp_path):
+    import subprocess
+
+    source = tmp_path / "reel" / "tape.mov"
+    source.parent.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc2=s=96x64:r=10", "-frames:v", "6", "-c:v", "libx264",
+                    "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-timecode", "01:00:00:00",
+                    "-metadata:s:v:0", "reel_name=A001C003", str(source)],
+                   check=True, timeout=60)
+    panel = make_panel()
+    open_clip(panel, source)
+    assert panel.codec() == "h264" and panel.output_path().suffix == ".mp4"
+    with qtbot.waitSignal(panel.renderFinished, timeout=RENDER_TIMEOUT_MS):
+        panel.render()
+    message = panel.message()
+    assert message.startswith("Done: tape_slowmo2x.mp4"), message
+    assert "MP4 carry no reel name: A001C003 is not kept" in message, message
+    assert str(source) not in message

@@ -25,6 +25,14 @@ if TYPE_CHECKING:
     from ..panel import SlowMoPanel
 
 
+def notes(notices: tuple[str, ...], job: PanelState | None) -> str:
+    """The core's notices on a render (what was not kept, what was assumed) as sentences,
+    without the source's path the panel already shows."""
+    prefix = f"{job.info.path}: " if job is not None and job.info is not None else None
+    texts = [n[len(prefix):] if prefix and n.startswith(prefix) else n for n in notices]
+    return "".join(f" {t[:1].upper()}{t[1:]}." for t in texts if t)
+
+
 class RenderController(QObject):
     def __init__(self, panel: SlowMoPanel) -> None:
         super().__init__(panel)
@@ -134,7 +142,7 @@ class RenderController(QObject):
         panel.render_bar.show_state(f"Done \u00b7 {result.frames} frames", 1.0)
         text = (f"Done: {self.last_output.name} \u2014 {result.frames} frames "
                 f"({result.duration_s:.2f} s at {format_fps(result.fps)} fps), "
-                f"rendered in {result.seconds:.1f} s.")
+                f"rendered in {result.seconds:.1f} s." + notes(result.notices, self.job))
         kind = "ok"
         try:
             panel.host.import_result(self.import_request(result))
