@@ -130,3 +130,33 @@ def test_the_done_message_says_what_the_output_could_not_keep(qtbot, make_panel,
     assert message.startswith("Done: tape_slowmo2x.mp4"), message
     assert "MP4 carry no reel name: A001C003 is not kept" in message, message
     assert str(source) not in message
+
+
+def test_an_interlaced_clip_renders_the_fields_of_the_marked_frames(qtbot, make_panel,
+                                                                    open_clip, tmp_path):
+    """25i: the range is marked in frames; the core renders their fields at 50 per second,
+    and the summary says so before the render."""
+    import subprocess
+
+    import numpy as np
+
+    moments = b"".join(np.full((64, 96, 3), 10 * t, np.uint8).tobytes() for t in range(24))
+    source = tmp_path / "fields" / "i.mp4"
+    source.parent.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                    "-s", "96x64", "-framerate", "50", "-i", "pipe:",
+                    "-vf", "tinterlace=mode=interleave_top,fieldorder=tff", "-c:v", "libx264",
+                    "-flags", "+ilme+ildct", "-x264opts", "tff=1", str(source)],
+                   input=moments, check=True, timeout=60)
+    panel = make_panel()
+    info = open_clip(panel, source)
+    assert info.interlaced and info.frame_count == 12
+    panel.set_range(2, 7)  # 6 frames: 12 fields
+    panel.set_factor(2)
+    assert panel.output_frame_count() == 23  # (12 - 1) * 2 + 1, at 50 fps
+    assert "50 fps" in panel.result_detail.text() and "12 fields" in panel.result_detail.text()
+    request = panel.render_request()
+    assert (request.start, request.end) == ("4f", "16f")  # fields 4 to 15
+    with qtbot.waitSignal(panel.renderFinished, timeout=RENDER_TIMEOUT_MS) as done:
+        panel.render()
+    assert done.args[0].frames == 23 and done.args[0].fps == 50

@@ -7,6 +7,8 @@ can be tested without a window. Only ``engine.timing`` (pure arithmetic) is
 needed for the summary: it never waits for the model or torch to load.
 
 Ranges count as the core does: ``start`` is the first frame, ``end`` one past the last.
+An interlaced clip's range is marked in frames; the core renders its fields (twice the
+frames at twice the rate), and the summary and request count those.
 """
 from __future__ import annotations
 
@@ -86,6 +88,12 @@ class PanelState:
     def factor_text(self) -> str:
         return format_factor(self.factor)
 
+    @property
+    def fields_per_frame(self) -> int:
+        """2 for an interlaced clip (the core renders each field as a frame), else 1."""
+        info = self.info
+        return 2 if info is not None and info.interlaced and not info.deinterlace else 1
+
     def output_folder(self) -> Path | None:
         """The chosen folder, else the source's own (None without a clip)."""
         if self.folder.strip():
@@ -119,13 +127,15 @@ class PanelState:
             plan = RetimePlan(parse_factor(self.factor_text), self.mode)
         except UserInputError as exc:
             return Summary(range_text, "\u2014", str(exc))
-        frames = plan.output_frames(n)
-        fps = plan.output_fps(info.fps)
+        k = self.fields_per_frame
+        frames = plan.output_frames(n * k)
+        fps = plan.output_fps(info.fps * k)
         seconds = float(Fraction(frames) / fps)
         length = (f"{format_timecode(frames, fps)}  ({seconds:.2f} s)" if fps <= 60
                   else f"{seconds:.2f} s")
         what = "slower" if plan.mode == "slowmo" else "the frame rate"
-        detail = (f"at {format_fps(fps)} fps, from {n} source frames "
+        source = f"{n} source frames" if k == 1 else f"the {n * k} fields of {n} frames"
+        detail = (f"at {format_fps(fps)} fps, from {source} "
                   f"({format_factor(plan.factor)}\u00d7 {what})")
         width, height = info.display_size
         padded = output_size(self.codec, width, height)
@@ -146,8 +156,9 @@ class PanelState:
             raise UserInputError("enter a name for the output file")
         if self.ramp is not None:
             raise UserInputError("speed ramps cannot be rendered from the panel yet")
+        k = self.fields_per_frame
         return RenderRequest(
-            source=info.path, output=output, factor=self.factor_text, start=f"{self.start}f",
-            end=f"{self.end}f", mode=self.mode, codec=self.codec, audio=self.audio,
+            source=info.path, output=output, factor=self.factor_text, start=f"{self.start * k}f",
+            end=f"{self.end * k}f", mode=self.mode, codec=self.codec, audio=self.audio,
             device=self.device, overwrite=self.replace, weights=self.weights,
             fps=info.fps if info.sequence is not None else None)
