@@ -160,3 +160,16 @@ def test_an_interlaced_clip_renders_the_fields_of_the_marked_frames(qtbot, make_
     with qtbot.waitSignal(panel.renderFinished, timeout=RENDER_TIMEOUT_MS) as done:
         panel.render()
     assert done.args[0].frames == 23 and done.args[0].fps == 50
+
+
+def test_a_render_stops_a_running_preview_and_resets_its_button(qtbot, make_clip, make_panel,
+                                                                 open_clip):
+    source = make_clip("both.mp4", 96, 64, fps=10, frames=12)
+    panel = make_panel()
+    open_clip(panel, source)
+    panel.start_preview()
+    assert panel.preview_button.text() == "Stop" and panel.preview.slot.busy
+    with qtbot.waitSignal(panel.renderFinished, timeout=RENDER_TIMEOUT_MS):
+        panel.render()
+        assert not panel.preview.slot.busy and panel.preview_button.text() == "Preview"
+    assert panel.preview_button.text() == "Preview" and panel.preview_status.text() == ""

@@ -115,6 +115,13 @@ class PreviewController(QObject):
         panel.transport.preview_status.setText(
             f"{format_timecode(start, info.fps)} \u2013 {format_timecode(end - 1, info.fps)}")
 
+    def drop(self) -> None:
+        """Stop a preview being rendered without waiting for it (a render is starting)."""
+        if self.slot.busy:
+            self.slot.drop()
+            self._ended()
+            self.show_placeholder()
+
     def cancel(self) -> None:
         if self.slot.busy:
             self.slot.stop()

@@ -89,7 +89,7 @@ class RenderController(QObject):
         except UserInputError as exc:
             panel.show_message(str(exc)[:1].upper() + str(exc)[1:] + ".", "error")
             return
-        panel.preview.slot.drop()  # playback may go on: it is cheap
+        panel.preview.drop()  # playback may go on: it is cheap
         self.slot.start(RenderWorker(request, panel.interpolators),
                         progress=self._on_progress, finished=self._on_finished,
                         failed=self._on_failed, cancelled=self._on_cancelled)
