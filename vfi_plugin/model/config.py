@@ -26,6 +26,8 @@ class ModelConfig:
     # edge strips that only one frame sees get the motion of their matched neighbours and
     # the frame that sees them (model/borders.py)
     edge_fill: bool = True
+    # a second, global affine (camera) motion, kept where it matches better (model/candidates.py)
+    global_motion: bool = True
     warp_mode: str = "bicubic"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3
@@ -42,6 +44,7 @@ class ModelConfig:
         known.setdefault("polish", ())           # files from before the polish (v1)
         known.setdefault("warp_mode", "bilinear")  # files from before the warp choice (v1)
         known.setdefault("edge_fill", False)       # files from before the edge fill (v3.1)
+        known.setdefault("global_motion", False)   # files from before the global motion (v3.1)
         for key in ("lstm_widths", "flow_widths", "flow_cost_radii"):
             if key in known:
                 known[key] = tuple(known[key])

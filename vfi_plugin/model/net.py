@@ -9,7 +9,8 @@ import torch.nn.functional as F
 
 from .config import ModelConfig
 from .flow import FlowHead, resize_flow
-from .borders import fill_unmatched, prefer_inside
+from .borders import fill_unmatched, matched_weight, prefer_inside
+from .candidates import with_global_motion
 from .polish import polish_flow
 from .refinement import RefinementNet
 from .synthesis import SynthesisNet
@@ -124,6 +125,9 @@ class Net(nn.Module):
                                  align_corners=False, antialias=True)
         flow, mask, levels = self.flow(flat, size=(h, w))
         polished = polish_flow(i2, i3, flow, self.config.polish)
+        if self.config.global_motion:
+            matched = matched_weight(polished, content or (h, w))
+            polished = with_global_motion(i2, i3, polished, self.config.polish, matched)
         if self.config.edge_fill:
             polished = fill_unmatched(polished, content or (h, w))
             mask = prefer_inside(mask, polished, content or (h, w))
