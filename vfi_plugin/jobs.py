@@ -347,15 +347,16 @@ def _frame_of(text: str | float | int, info: MediaInfo, notices: list[str]) -> i
     as the source's own (01:00:00:12 on a clip starting at 01:00:00:00 is frame 12),
     with a notice; anything else counts from the clip's first frame."""
     if info.timecode and is_timecode(text):
+        per_frame = 2 if info.deinterlace else 1  # the timecode counts frames, not fields
         try:
-            origin = timecode_to_frames(info.timecode, info.fps)
-            value = timecode_to_frames(str(text), info.fps)
+            origin = timecode_to_frames(info.timecode, info.fps / per_frame)
+            value = timecode_to_frames(str(text), info.fps / per_frame)
         except UserInputError:
             origin = value = -1
         if 0 <= origin <= value:
             notices.append(f"{info.path}: {str(text).strip()} read as the source's timecode "
                            f"(it starts at {info.timecode}): frame {value - origin}")
-            return value - origin
+            return (value - origin) * per_frame
     return parse_time(text, info.fps)
 
 

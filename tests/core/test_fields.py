@@ -164,6 +164,8 @@ def test_fields_keep_bottom_first_h264_with_timecode(tmp_path, bottom_first, int
     assert plan.fields == "bb" and plan.output_timecode == "01:00:00:13"
     auto = plan_render(RenderRequest(bottom_first, out, start="2f", end="8f"))
     assert auto.fields is None and auto.output_timecode == "01:00:00:26"  # 50p: 2 per frame
+    by_timecode = plan_render(RenderRequest(bottom_first, out, start="01:00:00:13", end="8f"))
+    assert by_timecode.start_frame == 2  # the source's frame 1: its fields 2 and 3
     render(bottom_first, out, factor=2, start="2f", end="8f", fields="keep", interpolator=interp)
     got = stream(out)
     assert got["field_order"] == "bb" and got["r_frame_rate"] == "25/1"
