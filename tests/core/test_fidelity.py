@@ -236,7 +236,8 @@ NEEDS_MKVPROPEDIT = pytest.mark.skipif(not mastering.can_write(), reason="mkvpro
 
 
 @NEEDS_MKVPROPEDIT
-@pytest.mark.parametrize("name, codec, tag", [("o.mkv", "ffv1", "FFV1"), ("o.mov", "prores", "apch")])
+@pytest.mark.parametrize("name, codec, tag", [("o.mkv", "ffv1", "FFV1"),
+                                              ("o.mov", "prores", "apch")])
 def test_hdr_metadata_is_written_into_mkv_and_mov(tmp_path, pq_hevc, interp, name, codec, tag):
     """FFV1 in MKV: ffmpeg cannot attach the side data, mkvpropedit writes it afterwards;
     ProRes in MOV: encoded into MKV, given it there, remuxed (the mdcv and clli boxes)."""
