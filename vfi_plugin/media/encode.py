@@ -57,8 +57,8 @@ class FrameWriter:
     timecode, "HH:MM:SS:FF" or drop-frame "HH:MM:SS;FF") and `reel` (reel or tape
     name) are written in video files (MOV/MP4: a tmcd track; MKV: tags). `fields` ("tt" or
     "bb", codecs with ``interlaced``) weaves the frames in pairs into interlaced frames at
-    `fps`/2, the first of each pair in the top (tt) or bottom (bb) field, flagged with that
-    order; an odd count gets its last frame once more on close (``padded``). Leaving the
+    `fps`/2 (see ``weave``), the first of each pair in the top (tt) or bottom (bb) field,
+    flagged with that order; an odd count's last frame fills both fields (``padded``). Leaving the
     `with` block on an exception aborts (deletes the output).
     """
 
@@ -86,7 +86,7 @@ class FrameWriter:
                          if hdr is not None and self.spec.name != "h265"
                          and self.container.format in ("mov", "mp4") and mastering.can_write()
                          else None)
-        self._last: np.ndarray | None = None  # kept to pad an odd count of fields
+        self._first: np.ndarray | None = None  # the first field's frame of a pair
         if fields is not None and (fields not in ("tt", "bb") or not self.spec.interlaced):
             raise ValueError(f"{self.spec.label} cannot be written as interlaced "
                              f"frames '{fields}'")
@@ -130,9 +130,13 @@ class FrameWriter:
                              f"{np.dtype(lay.dtype).name} frame, got {frame.shape} {frame.dtype}")
         if self._proc is None:
             raise MediaError(f"{self.path}: writer is already closed")
-        self._send(frame)
-        if self.fields is not None:
-            self._last = frame.copy()
+        if self.fields is None:
+            self._send(frame)
+        elif self._first is None:
+            self._first = frame.copy()
+        else:
+            self._send(weave(self._first, frame, self.fields))
+            self._first = None
         self.frames_written += 1
 
     def _send(self, frame: np.ndarray) -> None:
@@ -146,10 +150,10 @@ class FrameWriter:
         proc = self._proc
         if proc is None:
             return
-        if self._last is not None and self.frames_written % 2:
-            self._send(self._last)  # the last interlaced frame's second field: held
+        if self._first is not None:  # an odd count: the last moment fills both fields
+            self._send(self._first)
+            self._first = None
             self.padded = True
-        self._last = None
         try:
             proc.stdin.close()
         except (BrokenPipeError, OSError):
@@ -235,14 +239,11 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
              audio: AudioPlan | None, hdr: HdrMetadata | None, sar: Fraction | None = None,
              timecode: str | None = None, reel: str | None = None,
              fields: str | None = None) -> list[str]:
+    if fields is not None:  # the pipe carries woven frames: two moments each
+        fps = fps / 2
     rate = f"{fps.numerator}/{fps.denominator}"
     video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt=layout.pix_fmt,
                          s=f"{width}x{height}", framerate=rate).video
-    if fields is not None:  # weave pairs: the earlier frame's lines are the first field
-        video = video.filter("tinterlace", mode="interleave_top" if fields == "tt"
-                             else "interleave_bottom")
-        frame_rate = fps / 2
-        rate = f"{frame_rate.numerator}/{frame_rate.denominator}"
     out_w, out_h = output_size(spec.name, width, height)
     if (out_w, out_h) != (width, height):
         video = video.filter("pad", w=out_w, h=out_h, x=0, y=0, color="black@0")
@@ -294,6 +295,18 @@ def _command(path: Path, spec: CodecSpec, variant: Variant, container: Container
         url = file_url(path)
     out = ffmpeg.output(*streams, url, **opts)
     return out.global_args(*GLOBAL_ARGS).compile(cmd=ffmpeg_exe())
+
+
+def weave(first: np.ndarray, second: np.ndarray, fields: str) -> np.ndarray:
+    """One interlaced frame of two moments: `first` in the field shown first (the top lines,
+    0, 2, 4 ..., for "tt"; the bottom lines for "bb"), `second` in the other.
+
+    Done here, exactly, rather than by ffmpeg's tinterlace, which in 5.1 takes YUV only and
+    would convert RGB frames on the way (lossy; FFV1 would not be lossless)."""
+    top, bottom = (first, second) if fields == "tt" else (second, first)
+    out = top.copy()
+    out[1::2] = bottom[1::2]
+    return out
 
 
 def _remux_command(source: Path, path: Path, container: Container, timecode: str | None,
