@@ -130,6 +130,22 @@ def test_writer_weaves_pairs_and_holds_an_odd_last_frame(tmp_path):
         assert (frame[1::2] == first[1::2]).all() and (frame[0::2] == second[0::2]).all()
 
 
+@pytest.mark.parametrize("codec, name", [("h265", "o.mp4"), ("h264", "o.mkv")])
+def test_interlaced_outputs_read_back_in_time_order(tmp_path, codec, name):
+    """Bottom field first: H.265 flags it in the container only (its frames carry no field
+    flags), and it is read back by that flag, every field in time order."""
+    out = tmp_path / name
+    moments = np.frombuffer(bar_moments(), np.uint8).reshape(FIELDS, H, W, 3)
+    with FrameWriter(out, W, H, Fraction(50), codec, fields="bb") as writer:
+        for m in moments:
+            writer.write(np.ascontiguousarray(m))
+    info = probe(out)
+    assert info.field_order == "bb" and info.fps == 25 and info.frame_count == FIELDS // 2
+    with read_frames(out, info=info.field_rate()) as reader:
+        xs = [bar_x(f) for f in reader]
+    assert len(xs) == FIELDS and ((np.diff(xs) > 3) & (np.diff(xs) < 5)).all(), np.diff(xs)
+
+
 def test_fields_keep_writes_interlaced_frames_of_interpolated_moments(tmp_path, interlaced,
                                                                       interp):
     """12 source fields -> 23 moments at 50 a second -> 12 frames of 25i, top field first:

@@ -172,7 +172,9 @@ def seek_stream(info: MediaInfo, frame: int) -> ffmpeg.nodes.FilterableStream:
                     start_number=str(seq.start_number))
     stream = ffmpeg.input(file_url(info.path), **opts)[str(info.stream_index)]
     if info.deinterlace:  # one frame per field, at the field's own time; trimmed after
-        stream = stream.filter("bwdif", mode="send_field", parity="auto", deint="all")
+        # the stream's field order, not the frames' flags: H.265 frames carry none
+        parity = "bff" if info.field_order in ("bb", "bt") else "tff"
+        stream = stream.filter("bwdif", mode="send_field", parity=parity, deint="all")
     if trim_at is not None:
         stream = stream.filter("trim", start=f"{trim_at:.6f}")
     return stream
