@@ -13,13 +13,15 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .flow import resize_flow
 from .polish import _box, polish_flow
 from .warp import backward_warp
 
 FIT_DOWNSCALE = 8     # the affine fit sees the flow averaged over 8x8 blocks
 FIT_ITERATIONS = 4    # iteratively reweighted least squares rounds
 FIT_SCALE_PX = 0.5    # residual (px) at which a block's weight halves (Cauchy)
-MATCH_WINDOW = 9      # px: the matching error is averaged over this square
+MATCH_WINDOW = 5      # px at the comparison's scale: the matching error's averaging square
+COMPARE_DOWNSCALE = 2 # the two flows are compared on frames at half size
 
 
 def affine_motion(flow: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
@@ -56,7 +58,9 @@ def affine_motion(flow: torch.Tensor, weight: torch.Tensor | None = None) -> tor
 
 
 def matching_error(grey2: torch.Tensor, grey3: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
-    """[B, 1, H, W]: how badly I2 and I3 warped by ``flow`` disagree, averaged locally."""
+    """[B, 1, h, w]: how badly I2 and I3 warped by ``flow`` disagree, averaged locally; at
+    the resolution of ``grey2``/``grey3``, ``flow`` being resized to it."""
+    flow = resize_flow(flow, grey2.shape[-2:])
     diff = backward_warp(grey2, flow[:, :2]) - backward_warp(grey3, flow[:, 2:])
     return _box(diff.abs(), MATCH_WINDOW)
 
@@ -64,12 +68,15 @@ def matching_error(grey2: torch.Tensor, grey3: torch.Tensor, flow: torch.Tensor)
 def with_global_motion(i2: torch.Tensor, i3: torch.Tensor, flow: torch.Tensor,
                        stages: tuple[tuple[int, int, int], ...],
                        weight: torch.Tensor | None = None) -> torch.Tensor:
-    """``flow`` (already polished), or where it matches better, the polished global affine
-    motion fitted to it (float32). ``weight`` limits which pixels the fit sees."""
+    """``flow`` (polished), or where it matches better, the global affine motion fitted to it
+    and polished by ``stages`` (float32). ``weight`` limits which pixels the fit sees. The
+    two are compared on frames at 1/``COMPARE_DOWNSCALE``."""
     with torch.autocast(flow.device.type, enabled=False):
         flow = flow.float()
         candidate = polish_flow(i2, i3, affine_motion(flow, weight), stages)
-        grey2 = i2.float().mean(1, keepdim=True)
-        grey3 = i3.float().mean(1, keepdim=True)
+        size = (max(1, i2.shape[-2] // COMPARE_DOWNSCALE), max(1, i2.shape[-1] // COMPARE_DOWNSCALE))
+        grey2, grey3 = (F.interpolate(x.float().mean(1, keepdim=True), size=size, mode="area")
+                        for x in (i2, i3))
         better = matching_error(grey2, grey3, candidate) < matching_error(grey2, grey3, flow)
+        better = F.interpolate(better.float(), size=flow.shape[-2:], mode="nearest") > 0.5
         return torch.where(better, candidate, flow)

@@ -124,10 +124,16 @@ class Net(nn.Module):
             flat = F.interpolate(flat, size=(h // k, w // k), mode="bilinear",
                                  align_corners=False, antialias=True)
         flow, mask, levels = self.flow(flat, size=(h, w))
-        polished = polish_flow(i2, i3, flow, self.config.polish)
-        if self.config.global_motion:
-            matched = matched_weight(polished, content or (h, w))
-            polished = with_global_motion(i2, i3, polished, self.config.polish, matched)
+        stages = self.config.polish
+        if self.config.global_motion and len(stages) > 1:
+            # the camera's motion competes before the last (finest) polish stage, which
+            # then refines whichever flow won, pixel by pixel
+            coarse = polish_flow(i2, i3, flow, stages[:-1])
+            matched = matched_weight(coarse, content or (h, w))
+            chosen = with_global_motion(i2, i3, coarse, stages[-2:-1], matched)
+            polished = polish_flow(i2, i3, chosen, stages[-1:])
+        else:
+            polished = polish_flow(i2, i3, flow, stages)
         if self.config.edge_fill:
             polished = fill_unmatched(polished, content or (h, w))
             mask = prefer_inside(mask, polished, content or (h, w))
