@@ -547,6 +547,9 @@ def install_output(tmp: Path, output: Path, replace: bool = True) -> None:
     remove_path(aside)
 
 
+FPS_WINDOW_S = 10.0  # the speed shown is measured over about this many seconds
+
+
 class ProgressMeter:
     """Turns frame counts into Progress reports (fps over a sliding window, ETA)."""
 
@@ -565,8 +568,16 @@ class ProgressMeter:
         if not force and now - self.last_report < self.interval_s:
             return
         self.last_report = now
-        self.samples.append((now, done))
-        self.samples = [s for s in self.samples if now - s[0] <= 10.0] or [(now, done)]
+        if done != self.samples[-1][1]:
+            self.samples.append((now, done))
+        # the speed is measured from the newest frame count at least FPS_WINDOW_S old (or the
+        # oldest), so frames slower than the window (4K, a slow CPU) still give a rate
+        start = 0
+        for i in range(len(self.samples) - 1, -1, -1):
+            if now - self.samples[i][0] >= FPS_WINDOW_S and self.samples[i][1] < done:
+                start = i
+                break
+        del self.samples[:start]
         t0, d0 = self.samples[0]
         fps = (done - d0) / (now - t0) if now > t0 and done > d0 else 0.0
         eta = (self.total - done) / fps if fps > 0 else None
