@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from vfi_plugin import __version__
-from vfi_plugin.host import FileHost
+from vfi_plugin.hosts.base import FileHost
 from vfi_plugin.names import APP_NAME, DISPLAY_NAME
 
 from .threads import wait_all

@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QSettings, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
-from vfi_plugin.host import ClipSelection, FileHost, Host
+from vfi_plugin.hosts.base import ClipSelection, FileHost, Host
 from vfi_plugin.media import MediaInfo
 from vfi_plugin.session import PanelState
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 class SlowMoPanel(QWidget):
     """Pick a clip and range, choose the slowdown, preview it, render it, hand it back.
 
-    ``host`` is any ``vfi_plugin.host.Host`` (default: a standalone ``FileHost``).
+    ``host`` is any ``vfi_plugin.hosts.base.Host`` (default: a standalone ``FileHost``).
     ``settings`` is a QSettings to keep preferences in (default: the GUI's INI file).
     ``shutdown()`` cancels and joins the workers; it runs by itself when the panel is
     destroyed or the application quits.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog
 
-from vfi_plugin.host import ClipSelection
+from vfi_plugin.hosts.base import ClipSelection
 from vfi_plugin.media import MediaInfo
 from vfi_plugin.session.naming import fit_size
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
 from vfi_plugin.errors import UserInputError
-from vfi_plugin.host import ClipSelection, ImportRequest, reveal_in_file_manager
+from vfi_plugin.hosts.base import ClipSelection, ImportRequest, reveal_in_file_manager
 from vfi_plugin.session import PanelState
 from vfi_plugin.session.naming import format_fps, seconds_text
 
@@ -192,7 +192,7 @@ class RenderController(QObject):
         if not output.exists():
             self.panel.show_message(f"{output.name} is no longer in {output.parent}.", "error")
             return
-        # the program vfi_plugin.host.reveal_in_file_manager starts (it fails silently)
+        # the program vfi_plugin.hosts.base.reveal_in_file_manager starts (it fails silently)
         program = ("open" if sys.platform == "darwin" else "explorer" if os.name == "nt"
                    else "xdg-open")
         if shutil.which(program) is None:

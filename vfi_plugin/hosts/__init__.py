@@ -6,6 +6,8 @@
 * ``external`` ``ExternalHost``: the Host of a panel running in its own process, built from a
                host file (``python -m vfi_plugin.ui --host-file FILE``); used by Resolve and
                by the Blender add-on's "Open SlowMo Panel".
+* ``base``     the host interface: ``Host``, ``ClipSelection``, ``ImportRequest``, ``FileHost``
+               (also importable as ``vfi_plugin.host``).
 * ``common``   helpers shared with the host-side scripts (CLI command, progress lines, fps).
 * ``hostfile`` the host-file protocol of a panel in its own process, in plain dicts.
 * ``render_process`` one CLI render in a subprocess (progress, cancel) for a host without torch.

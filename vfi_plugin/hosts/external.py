@@ -12,7 +12,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from ..host import ClipSelection, ImportRequest
+from .base import ClipSelection, ImportRequest
 from . import hostfile
 from .common import fps_fraction, fraction_text
 from .hostfile import HOST_FILE_VERSION, panel_command  # noqa: F401  (public names kept)

@@ -19,7 +19,7 @@ import threading
 from fractions import Fraction
 from pathlib import Path
 
-from ..host import ClipSelection, ImportRequest
+from .base import ClipSelection, ImportRequest
 from .common import fps_fraction
 
 HOST_NAME = "Nuke"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from ..host import ClipSelection, ImportRequest
+from .base import ClipSelection, ImportRequest
 from .common import fps_fraction, find_python
 
 HOST_NAME = "DaVinci Resolve"

@@ -25,7 +25,7 @@ from ..media import CODECS, DEFAULT_CODEC, MediaInfo, format_timecode, output_si
 from .naming import default_output_name, format_factor, format_fps, free_output_path
 
 if TYPE_CHECKING:
-    from ..host import ClipSelection
+    from ..hosts.base import ClipSelection
     from ..jobs import RenderRequest
 
 PRESETS = (2, 4, 8)
