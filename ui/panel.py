@@ -26,6 +26,7 @@ from vfi_plugin.session import PanelState
 
 from . import keys
 from .controllers.choices import ChoicesController
+from .controllers.farm import FarmController
 from .controllers.clip import ClipLoader, dropped_files
 from .controllers.playback import PlaybackController
 from .controllers.preview import PreviewController
@@ -90,6 +91,7 @@ class SlowMoPanel(QWidget):
         self.preview = PreviewController(self)
         self.renderer = RenderController(self)
         self.choices = ChoicesController(self)
+        self.farm = FarmController(self)
         self._connect()
         self.actions_by_name = keys.install(self)
         self.setStyleSheet(PANEL_QSS)
@@ -148,7 +150,8 @@ class SlowMoPanel(QWidget):
                 (self.retime, "preset_buttons factor_spin mode_slowmo mode_smooth "
                               "result_label result_detail"),
                 (self.output, "codec_combo audio_combo device_combo name_edit replace_check "
-                              "folder_edit folder_button"),
+                              "folder_edit folder_button render_on_combo scheduler_edit "
+                              "check_button bundle_button"),
                 (self.render_bar, "progress_bar render_button cancel_button reveal_button "
                                   "status_label")):
             for name in names.split():

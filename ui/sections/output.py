@@ -52,7 +52,40 @@ class OutputSection(QFrame):
         grid.addWidget(self.folder_edit, 4, 1)
         self.folder_button = QPushButton("Browse\u2026", self)
         grid.addWidget(self.folder_button, 4, 2)
+        grid.addWidget(QLabel("Render on", self), 5, 0)
+        where = QHBoxLayout()
+        where.setSpacing(6)
+        self.render_on_combo = QComboBox(self)
+        self.render_on_combo.addItem("This computer", "here")
+        self.render_on_combo.addItem("Dask cluster", "dask")
+        self.render_on_combo.setToolTip(
+            "Dask cluster: the render is split into segments that the cluster's workers\n"
+            "render; they must see the clip and the output folder at the same paths.")
+        self.scheduler_edit = QLineEdit(self)
+        self.scheduler_edit.setPlaceholderText("tcp://HOST:8786")
+        self.scheduler_edit.setToolTip("The Dask scheduler's address")
+        where.addWidget(self.render_on_combo, 2)
+        where.addWidget(self.scheduler_edit, 3)
+        self.check_button = QPushButton("Check", self)
+        self.check_button.setToolTip("Try to reach the scheduler")
+        where.addWidget(self.check_button)
+        grid.addLayout(where, 5, 1)
+        self.bundle_button = QPushButton("Farm bundle\u2026", self)
+        self.bundle_button.setToolTip(
+            "Export an Open Job Description job bundle of this render for a render farm\n"
+            "(openjd run, or deadline bundle submit for AWS Deadline Cloud)")
+        grid.addWidget(self.bundle_button, 5, 2)
+        self.show_render_on("here")
         grid.setColumnStretch(1, 1)
+
+    def render_on(self) -> str:
+        return self.render_on_combo.currentData() or "here"
+
+    def show_render_on(self, where: str) -> None:
+        """Show the scheduler's address and its check only for a cluster."""
+        cluster = where == "dask"
+        self.scheduler_edit.setVisible(cluster)
+        self.check_button.setVisible(cluster)
 
     def codec(self) -> str:
         return self.codec_combo.currentData() or DEFAULT_CODEC

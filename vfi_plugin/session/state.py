@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..engine.choices import DEVICE_CHOICES
 from ..engine.timing import MAX_FACTOR, MODES, RetimePlan, parse_factor
 from ..errors import UserInputError
+from ..farm import FarmOptions
 from ..media import CODECS, DEFAULT_CODEC, MediaInfo, format_timecode, output_size
 from .naming import default_output_name, format_factor, format_fps, free_output_path
 
@@ -74,6 +75,8 @@ class PanelState:
     name_auto: bool = True                  # ``name`` is the suggestion (it follows the settings)
     replace: bool = False                   # the output may replace an existing one
     weights: Path | None = None
+    render_on: str = "here"                 # "here" (this computer) or "dask" (a cluster)
+    scheduler: str = ""                     # the Dask scheduler's address, tcp://HOST:8786
 
     def snapshot(self) -> PanelState:
         """A copy that later changes of this state do not reach (what a render was asked)."""
@@ -161,4 +164,27 @@ class PanelState:
             source=info.path, output=output, factor=self.factor_text, start=f"{self.start * k}f",
             end=f"{self.end * k}f", mode=self.mode, codec=self.codec, audio=self.audio,
             device=self.device, overwrite=self.replace, weights=self.weights,
-            fps=info.fps if info.sequence is not None else None)
+            fps=info.fps if info.sequence is not None else None, farm=self.farm_options())
+
+    def farm_options(self) -> FarmOptions | None:
+        """Where the render runs: None here, or the Dask cluster at ``scheduler``."""
+        if self.render_on == "here":
+            return None
+        address = self.scheduler.strip()
+        if not address:
+            raise UserInputError("enter the Dask scheduler's address (tcp://HOST:8786) or "
+                                 "render on this computer")
+        return FarmOptions(scheduler=address if "://" in address else f"tcp://{address}")
+
+    def bundle_argv(self, folder: Path) -> list[str]:
+        """``vfi-slowmo farm-bundle`` arguments that write an Open Job Description bundle of
+        this render into ``folder`` (the farm renders what the panel would)."""
+        request = self.to_request()
+        argv = [str(request.source), "-o", str(request.output), "--factor", request.factor,
+                "--start", request.start, "--end", request.end, "--mode", request.mode,
+                "--codec", request.codec, "--audio", request.audio, "--bundle", str(folder)]
+        if request.fps is not None:
+            argv += ["--fps", str(request.fps)]
+        if request.weights is not None:
+            argv += ["--weights", str(request.weights)]
+        return argv + (["--overwrite"] if request.overwrite else [])
