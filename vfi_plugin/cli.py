@@ -79,14 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    p.add_argument("--workers", type=_count, default=None, metavar="N",
-                   help="render as segments on a local Dask cluster of N worker processes")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
-                   help="render as segments on an existing Dask cluster (its workers must see "
-                        "the input and the output's folder at the same paths)")
-    p.add_argument("--segment-frames", type=_count, default=None, metavar="N",
-                   help="source frames per segment (default 48); alone: segments one after "
-                        "the other in this process")
+    add_cluster_options(p, "render as segments")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--progress", choices=("auto", "json"),
                    default=os.environ.get("VFI_SLOWMO_PROGRESS", "auto").replace("jsonl", "json"),
@@ -94,6 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
                         "(also VFI_SLOWMO_PROGRESS=jsonl)")
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
+
+
+def add_cluster_options(p: argparse.ArgumentParser, what: str) -> None:
+    """``--workers``, ``--scheduler`` and ``--segment-frames`` (read by ``FarmOptions``), for
+    every command that can send its segments to a Dask cluster; ``what`` starts the helps."""
+    p.add_argument("--workers", type=_count, default=None, metavar="N",
+                   help=f"{what} on a local Dask cluster of N worker processes")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help=f"{what} on an existing Dask cluster (its workers must see the inputs "
+                        f"and the outputs' folders at the same paths)")
+    p.add_argument("--segment-frames", type=_count, default=None, metavar="N",
+                   help="source frames per segment (default 48); alone: segments one after "
+                        "the other in this process")
 
 
 def _count(text: str) -> int:

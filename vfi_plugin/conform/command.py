@@ -8,8 +8,8 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
-from ..cli import (EXIT_OK, _Parser, cancel_on_signals, print_notice, progress_reporter,
-                   run_reporting_errors)
+from ..cli import (EXIT_OK, _Parser, add_cluster_options, cancel_on_signals, print_notice,
+                   progress_reporter, run_reporting_errors)
 from ..errors import UserInputError
 from .plan import DEFAULT_CODEC, ClipPlan, file_codecs
 from .timeline import FORMATS
@@ -48,14 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing new timeline and renders")
-    p.add_argument("--workers", type=_frames, default=None, metavar="N",
-                   help="render the clips as one queue of segments on a local Dask cluster of "
-                        "N worker processes")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
-                   help="render the clips' segments on an existing Dask cluster")
-    p.add_argument("--segment-frames", type=_frames, default=None, metavar="N",
-                   help="source frames per segment (default 48); alone: the clips' segments "
-                        "one after the other here")
+    add_cluster_options(p, "render the clips' segments")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--progress", choices=("auto", "json"), default="auto",
                    help="json: one JSON object per line on stderr")

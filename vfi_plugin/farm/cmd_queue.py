@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def build_parser():
-    from ..cli import _Parser, _count
+    from ..cli import _Parser, add_cluster_options
     from ..engine.choices import DEVICE_CHOICES
 
     p = _Parser(prog="vfi-slowmo queue",
@@ -19,13 +19,7 @@ def build_parser():
     p.add_argument("list", help='JSON list file: [{"input": ..., "output": ..., "factor": 4, '
                                 '...}, ...] or {"defaults": {...}, "clips": [...]}; relative '
                                 'paths are read from its folder')
-    p.add_argument("--workers", type=_count, default=None, metavar="N",
-                   help="a local Dask cluster of N worker processes")
-    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
-                   help="an existing Dask cluster (its workers must see the inputs and the "
-                        "outputs' folders at the same paths)")
-    p.add_argument("--segment-frames", type=_count, default=None, metavar="N",
-                   help="source frames per segment (default 48)")
+    add_cluster_options(p, "render the clips' segments")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
