@@ -256,6 +256,15 @@ def test_child_env_drops_host_python_settings(monkeypatch):
     assert env["VFI_SLOWMO_PROGRESS"] == "jsonl"
 
 
+def started_render(script, out, made) -> RenderProcess:
+    """``script`` run as a render to ``out``, once it has written ``made`` (10 s at most)."""
+    proc = RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
+    deadline = time.monotonic() + 10
+    while not made.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return proc
+
+
 def test_render_process_forced_stop_removes_partial_output(tmp_path):
     """Where the CLI must be terminated (Windows), its partial file is removed by the add-on."""
     out = tmp_path / "clip_slowmo2x.mp4"
@@ -264,10 +273,7 @@ def test_render_process_forced_stop_removes_partial_output(tmp_path):
     script = tmp_path / "sleeper.py"
     script.write_text(f"import time, pathlib\npathlib.Path({str(partial)!r}).write_text('x')\n"
                       f"pathlib.Path({str(other)!r}).write_text('x')\ntime.sleep(60)\n")
-    proc = RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
-    deadline = time.monotonic() + 10
-    while not other.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc = started_render(script, out, other)
     proc.proc.terminate()
     proc.proc.wait()
     proc.remove_partial_output()
@@ -302,10 +308,7 @@ def test_forced_stop_keeps_partials_that_were_there_before(tmp_path):
     mine = tmp_path / ".clip_slowmo2x.slowmo-partial-1a2b3c4d.mp4"
     script = tmp_path / "sleeper.py"
     script.write_text(f"import time, pathlib\npathlib.Path({str(mine)!r}).write_text('x')\ntime.sleep(60)\n")
-    proc = RenderProcess([sys.executable, str(script), "in.mp4", "-o", str(out)])
-    deadline = time.monotonic() + 10
-    while not mine.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    proc = started_render(script, out, mine)
     proc.proc.kill()
     proc.proc.wait()
     proc.remove_partial_output()
