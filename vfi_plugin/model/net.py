@@ -111,8 +111,9 @@ class Net(nn.Module):
         """The base and what it is made of, for padded [B, 4, 3, H, W] frames.
 
         ``content`` (h, w) is the size of the real picture inside the padding (default: all
-        of it). Where a flow samples one frame outside the picture (what enters the frame at
-        an edge), the mask takes the other frame: see ``inside_weights``.
+        of it): the edge strips that only one frame sees are found against it
+        (``borders.fill_unmatched``, ``borders.prefer_inside``), and the camera's motion
+        competes with the head's flow where both frames are matched (``candidates``).
         """
         i2, i3 = frames[:, 1], frames[:, 2]
         if self.flow is None:
@@ -124,19 +125,20 @@ class Net(nn.Module):
             flat = F.interpolate(flat, size=(h // k, w // k), mode="bilinear",
                                  align_corners=False, antialias=True)
         flow, mask, levels = self.flow(flat, size=(h, w))
+        content = content or (h, w)
         stages = self.config.polish
         if self.config.global_motion and len(stages) > 1:
             # the camera's motion competes before the last (finest) polish stage, which
             # then refines whichever flow won, pixel by pixel
             coarse = polish_flow(i2, i3, flow, stages[:-1])
-            matched = matched_weight(coarse, content or (h, w))
+            matched = matched_weight(coarse, content)
             chosen = with_global_motion(i2, i3, coarse, stages[-2:-1], matched)
             polished = polish_flow(i2, i3, chosen, stages[-1:])
         else:
             polished = polish_flow(i2, i3, flow, stages)
         if self.config.edge_fill:
-            polished = fill_unmatched(polished, content or (h, w))
-            mask = prefer_inside(mask, polished, content or (h, w))
+            polished = fill_unmatched(polished, content)
+            mask = prefer_inside(mask, polished, content)
         i2 = backward_warp(i2, polished[:, :2], self.config.warp_mode)
         i3 = backward_warp(i3, polished[:, 2:], self.config.warp_mode)
         return Motion(mask * i2 + (1 - mask) * i3, i2, i3, flow, tuple(levels), polished, mask)
