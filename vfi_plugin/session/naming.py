@@ -23,12 +23,28 @@ def format_fps(fps: Fraction | float) -> str:
 
 
 def default_output_name(source: Path, factor: float | Fraction | str, mode: str,
-                        codec: str) -> str:
-    """"<stem>_slowmo4x.mp4" (smooth mode: "_smooth4x"; PNG: a folder name without suffix)."""
+                        codec: str, *, ramp: bool = False) -> str:
+    """"<stem>_slowmo4x.mp4" (smooth mode: "_smooth4x"; a speed ramp: "_slowmo_ramp";
+    PNG: a folder name without suffix)."""
     tag = "smooth" if mode == "smooth" else "slowmo"
     spec = CODECS.get(codec)
     suffix = spec.extension if spec is not None else Path(source).suffix
-    return f"{Path(source).stem}_{tag}{format_factor(factor)}x{suffix}"
+    speed = "_ramp" if ramp else f"{format_factor(factor)}x"
+    return f"{Path(source).stem}_{tag}{speed}{suffix}"
+
+
+def format_percent(speed: float) -> str:
+    """A speed as a percentage: 1 -> "100 %", 0.25 -> "25 %", 1/3 -> "33 %", 1/64 -> "1.6 %"."""
+    value = float(speed) * 100
+    text = f"{value:.0f}" if value >= 9.95 else f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def ramp_text(keys) -> str:
+    """Ramp keys in the ``--ramp`` syntax, exactly ("0:1,1.2:0.25~,2.4:1": seconds on the
+    clip, speed, ``~`` after an eased key's speed)."""
+    return ",".join(f"{float(k.time)!r}:{float(k.speed)!r}{'~' if k.ease == 'smooth' else ''}"
+                    for k in keys)
 
 
 # Extensions a typed name may carry that mean "a video file": one a format does not write
