@@ -33,7 +33,7 @@ FRAME_ROOM = 40  # px a window manager's title bar and frame take above the wind
 
 
 class MainWindow(QMainWindow):
-    """File menu (Open, Open Recent, Quit), drag and drop, remembered geometry."""
+    """File menu (Open, Open Timeline, Open Recent, Quit), drag and drop, remembered geometry."""
 
     def __init__(self, path: str | os.PathLike | None = None, *,
                  settings: QSettings | None = None, parent: QWidget | None = None,
@@ -69,6 +69,12 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self.panel.browse_source)
         menu.addAction(self.open_action)
+        self.timeline_action = QAction("Open &Timeline\u2026", self)
+        self.timeline_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.timeline_action.setStatusTip("Conform an editor's timeline: render its slow-motion "
+                                          "clips, write a timeline playing them at 100 %")
+        self.timeline_action.triggered.connect(lambda: self.panel.open_timeline())
+        menu.addAction(self.timeline_action)
         self.recent_menu = menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._fill_recent()

@@ -26,12 +26,15 @@ from vfi_plugin.session import PanelState
 
 from . import keys
 from .controllers.choices import ChoicesController
+from .controllers.conform import ConformController
 from .controllers.farm import FarmController
 from .controllers.clip import ClipLoader, dropped_files
 from .controllers.playback import PlaybackController
 from .controllers.preview import PreviewController
+from .controllers.ramp import RampController
 from .controllers.render import RenderController
 from .decoder import FrameDecoder
+from .ramp_lane import RampLane
 from .sections import SideBySide
 from .sections.output import OutputSection
 from .sections.render_bar import RenderBar
@@ -91,7 +94,9 @@ class SlowMoPanel(QWidget):
         self.preview = PreviewController(self)
         self.renderer = RenderController(self)
         self.choices = ChoicesController(self)
+        self.ramp = RampController(self)
         self.farm = FarmController(self)
+        self.conform = ConformController(self)
         self._connect()
         self.actions_by_name = keys.install(self)
         self.setStyleSheet(PANEL_QSS)
@@ -131,6 +136,9 @@ class SlowMoPanel(QWidget):
         root.addWidget(self.transport)
         self.timeline = TimelineWidget(self)
         root.addWidget(self.timeline)
+        self.ramp_lane = RampLane(self.timeline, self)  # shown while Ramp is chosen
+        self.ramp_lane.setVisible(False)
+        root.addWidget(self.ramp_lane)
         self.range_row = RangeRow(self)
         root.addWidget(self.range_row)
         row = SideBySide(self)
@@ -143,12 +151,12 @@ class SlowMoPanel(QWidget):
         root.addWidget(self.render_bar)
         # the widgets hosts, tests and tools reach for, by their old names
         for section, names in (
-                (self.source, "open_button host_button clip_name clip_facts"),
+                (self.source, "open_button host_button timeline_button clip_name clip_facts"),
                 (self.transport, "start_button prev_button play_button next_button end_button "
                                  "timecode_label frame_label preview_status preview_button"),
                 (self.range_row, "range_label"),
                 (self.retime, "preset_buttons factor_spin mode_slowmo mode_smooth "
-                              "result_label result_detail"),
+                              "speed_constant speed_ramp ramp_presets result_label result_detail"),
                 (self.output, "codec_combo audio_combo device_combo name_edit replace_check "
                               "folder_edit folder_button render_on_combo scheduler_edit "
                               "check_button bundle_button"),
@@ -160,6 +168,7 @@ class SlowMoPanel(QWidget):
     def _connect(self) -> None:
         self.open_button.clicked.connect(self.browse_source)
         self.host_button.clicked.connect(self.use_host_clip)
+        self.timeline_button.clicked.connect(lambda: self.open_timeline())
         self.play_button.clicked.connect(self.toggle_play)
         self.start_button.clicked.connect(self.go_to_in)
         self.end_button.clicked.connect(self.go_to_out)
@@ -206,6 +215,10 @@ class SlowMoPanel(QWidget):
     def use_host_clip(self) -> None:
         """Load the clip (and range) the host editor has selected."""
         self.loader.use_host_clip()
+
+    def open_timeline(self, path: str | os.PathLike | None = None):
+        """The "Open timeline..." dialog (conform an editor's timeline); ``path``: read it."""
+        return self.conform.open_dialog(path)
 
     def open_file(self, path: str | os.PathLike, selection: ClipSelection | None = None) -> None:
         """Open a clip (probed in a worker): ``clipLoaded`` or ``clipFailed`` follows."""
@@ -359,7 +372,7 @@ class SlowMoPanel(QWidget):
 
     def confirm_close(self) -> bool:
         """Ask before closing during a render (see ``RenderController.confirm_close``)."""
-        return self.renderer.confirm_close()
+        return self.renderer.confirm_close() and self.conform.confirm_close()
 
     def update_enabled(self) -> None:
         has_clip = self.state.has_clip
@@ -393,7 +406,8 @@ class SlowMoPanel(QWidget):
     # ================================================================ shutdown
     def _workers(self) -> tuple[list, list]:
         """The panel's worker slots, and how to stop its frame decoder."""
-        return [*self.loader.slots(), self.preview.slot, self.renderer.slot], [self.decoder.stop]
+        return ([*self.loader.slots(), self.preview.slot, self.renderer.slot,
+                 *self.conform.slots()], [self.decoder.stop])
 
     def shutdown(self, timeout_s: float = 5.0) -> None:
         """Cancel everything running and wait (up to ``timeout_s``) for the threads.

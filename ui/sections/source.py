@@ -1,4 +1,4 @@
-"""The source section: Open…, Use <host> clip, and the clip's name and facts."""
+"""The source section: Open…, Use <host> clip, Open timeline…, and the clip's name and facts."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -27,6 +27,9 @@ class SourceSection(QWidget):
             f"Use {name} clip" if len(name) <= 14 else "Use host clip", self)
         self.host_button.setToolTip(f"Take the clip and in/out range selected in {name}")
         self.host_button.setVisible(host_name is not None)
+        self.timeline_button = QPushButton("Open timeline\u2026", self)
+        self.timeline_button.setToolTip("Conform an editor's timeline: render its slow-motion "
+                                        "clips and write a timeline that plays them at 100 %")
         names = QVBoxLayout()
         names.setSpacing(1)
         self.clip_name = QLabel("No clip loaded", self)
@@ -39,6 +42,7 @@ class SourceSection(QWidget):
         names.addWidget(self.clip_facts)
         top.addWidget(self.open_button)
         top.addWidget(self.host_button)
+        top.addWidget(self.timeline_button)
         top.addSpacing(8)
         top.addLayout(names, 1)
 
