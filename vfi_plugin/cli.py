@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a speed ramp instead of a factor: keys of source time (seconds, "
                             "HH:MM:SS.mmm, HH:MM:SS:FF or 30f on the clip) and speed (1/factor), "
                             "linear between keys, eased where a speed ends in ~, e.g. "
-                            "0:1,1.2:0.25~,2.0:0.25,2.4:1 (audio is dropped)")
+                            "0:1,1.2:0.25~,2.0:0.25,2.4:1 (--audio stretch follows it)")
     p.add_argument("--start", default=None, help="range start: seconds, HH:MM:SS.mmm, HH:MM:SS:FF or 120f")
     p.add_argument("--end", default=None,
                    help="range end (exclusive), same formats; default: clip end "
@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep: an alpha source needs a codec with alpha (prores, prores4444, "
                         "ffv1, png, tiff), else an error (default); drop: write colour only")
     p.add_argument("--audio", choices=AUDIO_CHOICES, default="auto",
-                   help="auto: drop in slowmo, copy in smooth; stretch: slow it down, pitch kept")
+                   help="auto: drop in slowmo, copy in smooth; stretch: slow it down (along a ramp too), "
+                        "pitch kept")
     p.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
     p.add_argument("--weights", default=None, help="weights file (default: the shipped model)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")

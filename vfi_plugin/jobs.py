@@ -24,8 +24,8 @@ import numpy as np
 
 from . import fidelity
 from .errors import Cancelled, UserInputError
-from .media import (AudioPlan, ColorTags, FrameWriter, MediaInfo, output_codec, parse_time,
-                    probe, read_frames, CODECS)
+from .media import (RAMP_FILTER, AudioPlan, ColorTags, FrameWriter, MediaInfo, has_filter,
+                    output_codec, parse_time, probe, read_frames, CODECS)
 from .engine.cuts import CUT_MODES
 from .engine.ramp import Ramp, RampKey, ramp_for_range
 from .engine.timing import RetimePlan, parse_factor
@@ -199,6 +199,11 @@ class RenderPlan:
         if self.audio == "copy":
             return AudioPlan.for_frames(self.info.path, index, self.info.fps,
                                         self.start_frame, self.end_frame)
+        if isinstance(self.retime, Ramp):  # stretched along the curve, as long as the video
+            seconds = float((self.end_frame - self.start_frame) / self.info.fps)
+            return AudioPlan(self.info.path, index, float(self.start_frame / self.info.fps),
+                             seconds, tempo_steps=self.retime.tempo_steps(seconds),
+                             length=self.output_duration)
         # stretched audio lasts exactly as long as the video: (N-1)·F+1 frames
         tempo = float(1 / self.retime.factor)
         return AudioPlan(self.info.path, index, float(self.start_frame / self.info.fps),
@@ -313,10 +318,7 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     if audio not in AUDIO_CHOICES:
         raise UserInputError(f"bad audio mode '{audio}': use {', '.join(AUDIO_CHOICES)}")
     if isinstance(retime, Ramp):
-        if info.audio and audio != "drop":
-            notices.append(f"{source}: the audio is dropped: a ramp changes the speed along "
-                           f"the clip")
-        audio = "drop"
+        audio = _ramp_audio(source, info, audio, notices)
     elif audio == "auto":
         audio = "drop" if retime.mode == "slowmo" else "copy"
     elif retime.mode == "smooth" and audio == "stretch":
@@ -329,6 +331,24 @@ def plan_render(request: RenderRequest, info: MediaInfo | None = None) -> Render
     check_output_path(source, output, request.overwrite)
     return RenderPlan(request, info, start, end, retime, codec, audio, tuple(notices),
                       kept.layout, kept.bits, fields_out)
+
+
+def _ramp_audio(source: Path, info: MediaInfo, audio: str, notices: list[str]) -> str:
+    """A ramp's audio: stretched along the curve (``stretch``, with ffmpeg's rubberband),
+    else dropped with a notice (``auto``, as a constant slow motion drops it)."""
+    if not info.audio or audio == "drop":
+        return "drop"
+    if audio == "copy":
+        raise UserInputError("audio 'copy' does not fit a ramp (it changes the duration): use "
+                             "stretch or drop")
+    if audio == "auto":
+        notices.append(f"{source}: the audio is dropped (a ramp changes its speed along the "
+                       f"clip; --audio stretch stretches it along the ramp)")
+        return "drop"
+    if not has_filter(RAMP_FILTER):
+        raise UserInputError(f"audio 'stretch' along a ramp needs ffmpeg's {RAMP_FILTER} filter "
+                             f"(librubberband), which this ffmpeg lacks: use --audio drop")
+    return "stretch"
 
 
 def _parse_rate(value: Fraction | float | str) -> Fraction:
@@ -750,7 +770,8 @@ def render(source: str | Path, output: str | Path, *,
 
     ``factor`` (default 2) or ``ramp``, a speed ramp: keys (source seconds, speed), e.g.
     ``[(0, 1), (1.2, 0.25), (2.0, 0.25, "smooth"), (2.4, 1)]`` or "0:1,1.2:0.25,2.0:0.25~,2.4:1"
-    (see ``vfi_plugin.engine.ramp``); a ramp drops the audio.
+    (see ``vfi_plugin.engine.ramp``); with a ramp, ``audio="stretch"`` stretches the
+    audio along it (else it is dropped).
 
     ``notice`` receives one-line notices (default: emitted as a ``UserWarning``).
     ``workers`` (local worker processes) or ``scheduler`` (a Dask scheduler's address) render

@@ -191,8 +191,8 @@ def test_constant_ramp_render_equals_the_constant_factor_render(tmp_path, clip, 
 def test_ramp_render_counts_frames_and_drops_audio_with_a_notice(tmp_path, clip, interp):
     notices = []
     keys = "0:1,0.1:0.5~,0.3:0.5,0.36:1"
-    result = render(clip, tmp_path / "r.mp4", ramp=keys, audio="stretch", interpolator=interp,
-                    notice=notices.append)
+    result = render(clip, tmp_path / "r.mp4", ramp=keys, interpolator=interp,
+                    notice=notices.append)  # audio "auto": dropped (stretch: test_ramp_audio.py)
     expected = Ramp(parse_ramp(keys, FPS), FPS, 0, 10).frame_count()
     info = probe(result.output)
     assert result.frames == expected == info.frame_count and info.fps == FPS

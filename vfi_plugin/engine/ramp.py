@@ -40,6 +40,7 @@ EASE_MARK = "~"  # "1.2:0.25~" in the ramp syntax: the segment from this key eas
 _PANELS = 64
 _NODES = 8
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(_NODES)
+AUDIO_STEP_S = 0.02  # audio follows a ramp in steps this long (Ramp.tempo_steps)
 _SNAP = 1e-9  # output or source times this close to a whole frame count as on it
 
 
@@ -362,6 +363,23 @@ class Ramp:
     def source_time(self, j: int) -> float:
         """The source time output frame ``j`` shows, in seconds on the clip."""
         return float((self.wanted_time(j) + self.start_frame) / self.fps)
+
+    def tempo_steps(self, seconds: float,
+                    step: float = AUDIO_STEP_S) -> tuple[tuple[float, float], ...]:
+        """The ramp as audio tempos over the range's first ``seconds`` of source: (seconds
+        from the range's first frame, tempo from there on) every ``step`` seconds, each the
+        exact mean speed over its step, so stretched audio reaches every step's source time
+        when the video does."""
+        if seconds <= 0 or step <= 0:
+            raise ValueError("tempo steps need a positive length and step")
+        fps = float(self.fps)
+        count = max(1, math.ceil(seconds / step - 1e-9))
+        steps = []
+        for i in range(count):
+            a, b = i * step, min(seconds, (i + 1) * step)
+            advance = self.output_time(b * fps) - self.output_time(a * fps)
+            steps.append((a, (b - a) * fps / advance))
+        return tuple(steps)
 
     @property
     def max_factor(self) -> float:

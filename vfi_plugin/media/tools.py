@@ -1,8 +1,10 @@
-"""Locate the ffmpeg and ffprobe executables; name files for their command lines."""
+"""Locate the ffmpeg and ffprobe executables, ask ffmpeg which filters it has, and name
+files for their command lines."""
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 from vfi_plugin.errors import ToolMissingError
 from vfi_plugin.names import FFMPEG_ENV, FFPROBE_ENV
@@ -33,6 +35,17 @@ def ffmpeg_exe() -> str:
 def ffprobe_exe() -> str:
     """Path of the ffprobe executable ($VFI_SLOWMO_FFPROBE, else PATH)."""
     return _find("ffprobe", FFPROBE_ENV)
+
+
+def has_filter(name: str) -> bool:
+    """Whether this ffmpeg has the filter ``name`` (builds differ: e.g. rubberband)."""
+    try:
+        listing = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostdin", "-filters"],
+                                 capture_output=True, text=True, timeout=30, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return any(len(row.split()) > 1 and row.split()[1] == name
+               for row in listing.splitlines())
 
 
 def file_url(path: str | os.PathLike[str]) -> str:
