@@ -191,7 +191,8 @@ def test_cli_lists_and_reports_errors(tmp_path, media, capsys):
             ([str(tmp_path / "cut.txt")], "unknown timeline format '.txt'"),
             ([str(tmp_path / "cut.edl"), "--clips", "9"], "no slowed clip numbered 9"),
             ([str(tmp_path / "cut.edl"), "--codec", "png"], "invalid choice"),
-            ([str(tmp_path / "cut.edl"), "-o", str(tmp_path / "new.aaf")], "writes only clips")):
+            ([str(tmp_path / "cut.edl"), "-o", str(tmp_path / "new.aaf")],
+             "a new .aaf is written by editing the AAF it conforms")):
         assert cli_main(["conform", "-o", str(tmp_path / "new.edl"), *args]) == 2
         err = capsys.readouterr().err.strip()
         assert err.startswith("error: ") and message in err and "\n" not in err

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Cancelled, SlowMoError, UserInputError
 from ..jobs import CancelToken, ProgressCallback, ProgressMeter, NoticeCallback
+from . import aaf
 from .clips import SlowedClip, find_slowed_clips, remove_time_warp, video_clips
 from .plan import (DEFAULT_CODEC, ClipPlan, default_media_dir, output_extension,
                    plan_clip, resolve_media, share_renders, timeline_dir)
@@ -83,10 +84,9 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
     clip that cannot be rendered gets a ``problem`` instead.
     """
     timeline_path, output = Path(timeline_path), Path(output)
-    if timeline_format(output).adapter == "AAF":
-        raise UserInputError(f"{output}: the AAF adapter writes only clips linked to Avid media "
-                             f"(mob IDs), which renders are not: write the new timeline as an "
-                             f".edl (Avid imports it) or .otio")
+    to_aaf = timeline_format(output).adapter == "AAF"
+    if to_aaf:
+        aaf.check_output(timeline_path, codec)
     if output.resolve() == timeline_path.resolve():
         raise UserInputError(f"{output}: the new timeline must not replace the one it conforms")
     if output.exists() and not overwrite:
@@ -121,6 +121,8 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
     try:
         plans = [plan_clip(c, resolve_media(c, here, folders), media, handles, codec, options)
                  for c in clips]
+        if to_aaf:  # edited into a copy of the AAF: each clip must be found in it
+            plans = aaf.place_plans(timeline_path, plans)
     except BaseException:
         if made_dir:
             remove_if_empty(media)
@@ -162,7 +164,10 @@ class ConformJob:
             done = sum(p.frames for p in plans if p.ok and not p.shared)
             meter.update(done, "finishing", force=True)
             self._check_cancel()
-            write_timeline(conformed_timeline(self.plan.timeline, plans), self.plan.output)
+            if timeline_format(self.plan.output).adapter == "AAF":
+                aaf.write_conformed_aaf(self.plan.timeline_path, plans, self.plan.output)
+            else:
+                write_timeline(conformed_timeline(self.plan.timeline, plans), self.plan.output)
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)

@@ -1,0 +1,159 @@
+"""AAF (Avid Media Composer) conform end to end: a sequence in Avid's form built with pyaaf2 on
+AMA-linked media, and a sequence exported by Media Composer; real renders with the shipped
+model; the new AAF read back through OTIO's AAF adapter."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from avid import avid_aaf
+from clips import frame_index, write_clip
+from timelines import RATE, clip, timeline
+from vfi_plugin import load_interpolator
+from vfi_plugin.cli import main as cli_main
+from vfi_plugin.conform import ConformJob, find_slowed_clips, plan_conform, read_timeline
+from vfi_plugin.conform.clips import time_warp, video_clips
+from vfi_plugin.media import read_frames
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+HOUR = 3600 * RATE  # the media's start timecode, 01:00:00:00, in frames
+
+# a cut, a dissolve into a 50 % Motion Effect, filler, a 25 % one, a 200 % one and a 50 % one
+# that runs past the media's end (left as it was)
+CUT = [(2, 8), ("dissolve", 4, 2), (8, 8, Fraction(1, 2)), (3,), (20, 5, Fraction(1, 4)),
+       (5, 4, Fraction(2)), (36, 10, Fraction(1, 2))]
+
+
+@pytest.fixture(scope="module")
+def interp():
+    return load_interpolator(device="cpu")
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory) -> Path:
+    """32x32, 24 fps, 40 frames carrying their index, QuickTime, timecode 01:00:00:00."""
+    return write_clip(tmp_path_factory.mktemp("media") / "take.mov", 32, 32, Fraction(RATE), 40,
+                      extra=["-timecode", "01:00:00:00"])
+
+
+def speed_of(item) -> Fraction | None:
+    warp = time_warp(item)
+    return None if warp is None else warp.speed
+
+
+def url_path(item) -> Path:
+    return Path(otio.url_utils.filepath_from_url(item.media_reference.target_url))
+
+
+def check_conformed(old, new, plans) -> None:
+    """``old``: the timeline as the plan read it. The new timeline keeps its duration and every clip's record range; each
+    rendered clip plays its render at 100 % showing the frames its speed effect showed; every
+    other clip is as it was."""
+    assert new.duration() == old.duration()
+    olds = [item for _, _, item in video_clips(old)]
+    news = [item for _, _, item in video_clips(new)]
+    assert [i.range_in_parent() for i in news] == [i.range_in_parent() for i in olds]
+    rendered = {next(i for i, c in enumerate(olds) if c is p.clip.clip): p
+                for p in plans if p.ok}
+    assert rendered
+    for index, (was, item) in enumerate(zip(olds, news)):
+        plan = rendered.get(index)
+        if plan is None:
+            assert (item.source_range, speed_of(item), item.media_reference.target_url) == \
+                (was.source_range, speed_of(was), was.media_reference.target_url)
+            continue
+        assert speed_of(item) is None and url_path(item) == plan.output.resolve()
+        frames = list(read_frames(plan.output))
+        assert len(frames) == plan.frames
+        first = round((item.source_range.start_time
+                       - item.media_reference.available_range.start_time).value)
+        count = round(item.source_range.duration.value)
+        assert first == plan.first and count == plan.record_frames
+        assert first - plan.clip.head.value >= 0
+        assert first + count + plan.clip.tail.value <= len(frames)
+        start = (plan.clip.source_start - plan.clip.media_origin).value  # the media's frame
+        shown = 0
+        for i in range(count):
+            media_frame = start + i * plan.clip.speed
+            if media_frame == int(media_frame):  # a source frame: it must be that very frame
+                assert frame_index(frames[first + i]) == media_frame
+                shown += 1
+        assert shown >= 1  # the cut's first frame is a source frame
+
+
+def test_reads_avid_motion_effects(tmp_path, media):
+    """Motion Effects read as constant speeds, their source times from the media's start
+    timecode; a dissolve gives the clip after it a head."""
+    tl = read_timeline(avid_aaf(tmp_path / "cut.aaf", media, CUT, timecode=HOUR))
+    assert [speed_of(item) for _, _, item in video_clips(tl)] == \
+        [None, Fraction(1, 2), Fraction(1, 4), 2, Fraction(1, 2)]
+    half, quarter, late = find_slowed_clips(tl)
+    assert (half.record.start_time.value, half.record.duration.value) == (6, 6)
+    assert (half.source_start.value, half.media_origin.value) == (HOUR + 10, HOUR)
+    assert (half.head.value, half.tail.value) == (2, 0)
+    assert (quarter.record.start_time.value, quarter.source_start.value) == (15, HOUR + 20)
+    assert tl.duration().value == 34
+
+
+@pytest.mark.parametrize("suffix", [".aaf", ".otio"])
+def test_avid_aaf_round_trip(tmp_path, media, interp, suffix):
+    """An Avid sequence conformed to a new AAF (or OTIO) and read back: same duration and
+    record ranges, the 50 % and 25 % clips play their renders at 100 % from the render's
+    timecode, the 200 % clip and the one past the media's end are as they were; the original
+    AAF is untouched."""
+    cut = avid_aaf(tmp_path / "cut.aaf", media, CUT, timecode=HOUR)
+    digest = hashlib.sha256(cut.read_bytes()).hexdigest()
+    plan = plan_conform(cut, tmp_path / f"new{suffix}")
+    assert [p.problem is None for p in plan.plans] == [True, True, False]
+    assert "past the media's last frame" in plan.plans[2].problem
+    result = ConformJob(plan, interpolator=interp).run()
+    assert len(result.rendered) == 2 and result.plans[0].timecode == "01:00:00:09"
+    new = read_timeline(tmp_path / f"new{suffix}")
+    check_conformed(plan.timeline, new, result.plans)
+    half = [item for _, _, item in video_clips(new)][1]
+    assert otio.opentime.to_timecode(half.source_range.start_time, RATE) == "01:00:00:11"
+    assert hashlib.sha256(cut.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf", f"new{suffix}",
+                                                          "new_media"]
+
+
+def test_media_composer_sequence(tmp_path, interp):
+    """A sequence exported by Media Composer (otio-aaf-adapter's linear_speed_effects.aaf):
+    its Motion Effects read with the speeds Media Composer showed; its slowed clips, on media
+    found by name, conform into a new AAF that reads back as the same cut."""
+    cut = tmp_path / "cut.aaf"
+    cut.write_bytes(gzip.decompress((DATA / "linear_speed_effects.aaf.gz").read_bytes()))
+    old = read_timeline(cut)
+    ratios = [(n, d) for d in range(1, 6) for n in range(1, 5)][1:]  # "n/d": n record frames show d
+    assert [speed_of(item) for _, _, item in video_clips(old)] == \
+        [None] + [Fraction(d, n) for n, d in ratios]
+    assert [c.speed for c in find_slowed_clips(old)] == \
+        [Fraction(1, 2), Fraction(1, 3), Fraction(1, 4), Fraction(2, 3), Fraction(1, 2),
+         Fraction(3, 4)]
+    found = tmp_path / "found"
+    found.mkdir()
+    write_clip(found / "Frame Debugger 0h.mov", 32, 32, Fraction(RATE), 120)
+    plan = plan_conform(cut, tmp_path / "new.aaf", search=(found,))
+    assert all(p.ok for p in plan.plans)
+    result = ConformJob(plan, interpolator=interp).run()
+    check_conformed(plan.timeline, read_timeline(tmp_path / "new.aaf"), result.plans)
+
+
+def test_aaf_output_errors(tmp_path, media, capsys):
+    """A new AAF is written only from an AAF, with QuickTime renders: one-line errors."""
+    otio.adapters.write_to_file(timeline([clip("half", media, 10, 6, 0.5)]),
+                                str(tmp_path / "cut.otio"))
+    avid_aaf(tmp_path / "cut.aaf", media, CUT)
+    for args, message in (
+            (["cut.otio"], "a new .aaf is written by editing the AAF it conforms"),
+            (["cut.aaf", "--codec", "ffv1"], "Media Composer links QuickTime renders")):
+        assert cli_main(["conform", str(tmp_path / args[0]), "-o", str(tmp_path / "new.aaf"),
+                         *args[1:]]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: ") and message in err and "\n" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf", "cut.otio"]

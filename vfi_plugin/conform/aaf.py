@@ -1,0 +1,189 @@
+"""Write a conformed AAF (Avid Media Composer): the original file, each rendered Motion Effect
+replaced by a clip of its render.
+
+OTIO's AAF writer cannot write the new timeline: it builds a new file from OTIO clips, needs an
+Avid mob ID for each clip and writes no speed effects (clips left as they were would lose
+theirs). So the new AAF is a copy of the one conformed, edited with pyaaf2: each conformed
+clip's "Motion Control" time warp (an OperationGroup in the sequence) gives way to a
+SourceClip of the same length that plays its render at 100 %, through a master mob that links
+the render as Media Composer links a QuickTime file (AMA, pyaaf2's ``create_ama_link``), with
+the render's start timecode. Everything else in the file stays as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import UserInputError
+from .plan import ClipPlan, output_extension
+from .timeline import SIDE_FILE_TAG, timeline_format
+
+if TYPE_CHECKING:
+    import aaf2
+
+NOT_FOUND = "not found as a Motion Effect in the AAF's sequence: left as it was"
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where a clip's Motion Effect sits: the picture slot (0-based among the composition's
+    picture slots), its index in the slot's sequence, and the record frames it spans beyond
+    the clip's OTIO record range (transitions overlap it)."""
+
+    slot: int
+    index: int
+    head: int
+
+
+def check_output(timeline_path: Path, codec: str) -> None:
+    """An AAF is written by editing the AAF conformed, with QuickTime renders (what Media
+    Composer links); UserInputError otherwise."""
+    if timeline_format(timeline_path).adapter != "AAF":
+        raise UserInputError(f"{timeline_path}: a new .aaf is written by editing the AAF it "
+                             f"conforms: conform an .aaf exported from Media Composer, or "
+                             f"write the new timeline as .edl or .otio")
+    if output_extension(codec) != ".mov":
+        raise UserInputError(f"codec '{codec}': Media Composer links QuickTime renders; use a "
+                             f".mov codec (prores) for an AAF")
+
+
+def place_plans(timeline_path: Path, plans: list[ClipPlan]) -> list[ClipPlan]:
+    """The plans, those whose clip cannot be found in the AAF as a Motion Effect (or whose
+    media rate is not the sequence's) given a ``problem``."""
+    import aaf2
+
+    with aaf2.open(str(timeline_path), "r") as f:
+        slots = _picture_slots(f)
+        result = []
+        for plan in plans:
+            if plan.ok:
+                where = _find(slots, plan)
+                if where is None:
+                    plan = replace(plan, problem=NOT_FOUND)
+                elif plan.fps != slots[where.slot].edit_rate:
+                    plan = replace(plan, problem=f"the media runs at {float(plan.fps):g} fps, "
+                                                 f"the sequence at "
+                                                 f"{float(slots[where.slot].edit_rate):g}: not "
+                                                 f"conformed in an AAF")
+            result.append(plan)
+    return result
+
+
+def write_conformed_aaf(timeline_path: Path, plans: list[ClipPlan], output: Path) -> None:
+    """Copy ``timeline_path`` to ``output`` with each ok plan's Motion Effect replaced by a clip
+    of its render (through a temporary file renamed on success)."""
+    import aaf2
+
+    tmp = output.with_name(f".{output.stem}.{SIDE_FILE_TAG}-partial-{uuid.uuid4().hex[:8]}"
+                           f"{output.suffix}")
+    try:
+        shutil.copyfile(timeline_path, tmp)
+        with aaf2.open(str(tmp), "rw") as f:
+            slots = _picture_slots(f)
+            masters: dict[Path, aaf2.mobs.MasterMob] = {}
+            for plan in plans:
+                if not plan.ok:
+                    continue
+                where = _find(slots, plan)
+                if where is None:  # place_plans found it in the same file
+                    raise UserInputError(f"{timeline_path}: {plan.clip.name}: {NOT_FOUND}")
+                if plan.output not in masters:
+                    masters[plan.output] = link_render(f, plan)
+                components = _components(slots[where.slot])
+                old = components[where.index]
+                clip = masters[plan.output].create_source_clip(
+                    1, start=plan.first - where.head, length=old.length, media_kind="picture")
+                components[where.index] = clip
+        os.replace(tmp, output)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def link_render(f: aaf2.file.AAFFile, plan: ClipPlan) -> aaf2.mobs.MasterMob:
+    """A master mob linking the render as Media Composer links a QuickTime file (AMA), its
+    tape mob carrying the render's start timecode."""
+    from ..media import probe
+
+    info = probe(plan.output)
+    rate = f"{info.fps.numerator}/{info.fps.denominator}"
+    metadata = {  # the ``ffprobe -show_format -show_streams`` fields create_ama_link reads
+        "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2",
+                   "format_long_name": "QuickTime / MOV"},
+        "streams": [{"codec_type": "video", "codec_name": info.codec_name or "prores",
+                     "avg_frame_rate": rate, "nb_frames": info.frame_count,
+                     "width": info.width, "height": info.height,
+                     "pix_fmt": info.pix_fmt or "yuv422p10le"}]}
+    master, _source, tape = f.content.create_ama_link(str(plan.output.resolve()), metadata)
+    if info.timecode:
+        import opentimelineio as otio
+
+        start = otio.opentime.from_timecode(info.timecode, float(info.fps))
+        slot = tape.create_timecode_slot(info.fps, round(float(info.fps)),
+                                         drop_frame=";" in info.timecode,
+                                         length=info.frame_count)
+        slot.segment.start = round(start.value)
+        slot["PhysicalTrackNumber"].value = 1
+    return master
+
+
+def _picture_slots(f: aaf2.file.AAFFile) -> list:
+    """The picture slots of the sequence OTIO's AAF reader reads (the one top-level
+    composition, else the one composition), in order; [] when it is not one."""
+    import aaf2
+
+    mobs = list(f.content.toplevel()) or list(f.content.compositionmobs())
+    if len(mobs) != 1:
+        return []
+    return [slot for slot in mobs[0].slots if isinstance(slot, aaf2.mobslots.TimelineMobSlot)
+            and slot.segment is not None and slot.segment.media_kind == "Picture"]
+
+
+def _components(slot):
+    import aaf2
+
+    segment = slot.segment
+    return segment.components if isinstance(segment, aaf2.components.Sequence) else None
+
+
+def _find(slots: list, plan: ClipPlan) -> _Place | None:
+    """The Motion Effect the plan's clip was read from: on its track's slot, where its record
+    range (widened by the transitions around it) puts it."""
+    import aaf2
+
+    number = int(plan.clip.track.lstrip("V")) - 1
+    if not 0 <= number < len(slots):
+        return None
+    components = _components(slots[number])
+    if components is None:
+        return None
+    head, tail = round(plan.clip.head.value), round(plan.clip.tail.value)
+    start = round(plan.clip.record.start_time.value) - head
+    length = round(plan.clip.record.duration.value) + head + tail
+    position = 0
+    for index, component in enumerate(components):
+        if isinstance(component, aaf2.components.Transition):
+            position -= component.length
+            continue
+        if position == start and component.length == length:
+            return _Place(number, index, head) if _is_time_warp(component) else None
+        if position > start:
+            return None
+        position += component.length
+    return None
+
+
+def _is_time_warp(component) -> bool:
+    """A constant-speed "Motion Control" OperationGroup over one SourceClip."""
+    import aaf2
+
+    if not isinstance(component, aaf2.components.OperationGroup):
+        return False
+    operation = component.operation
+    inputs = list(component.segments)
+    return (operation is not None and bool(operation["IsTimeWarp"].value)
+            and operation.name == "Motion Control" and len(inputs) == 1
+            and isinstance(inputs[0], aaf2.components.SourceClip))
