@@ -40,11 +40,21 @@ TIMELINE_FILTER = (f"Timelines ({' '.join('*' + s for s in FORMATS)});;"
                    + ";;All files (*)")
 
 
+def centred(widget: QWidget, parent: QWidget) -> QWidget:
+    """A cell widget holding ``widget`` at its own size, centred in the (tall) row."""
+    cell = QWidget(parent)
+    box = QHBoxLayout(cell)
+    box.setContentsMargins(4, 0, 4, 0)
+    box.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
+    return cell
+
+
 class ClipTable(QTableWidget):
     """The slowed clips, one row each: a tick (disabled for clips left as they are), the
     thumbnail, facts, status and a Preview button."""
 
     previewClicked = Signal(object)  # ConformRow
+    tickChanged = Signal(int, bool)  # clip number, ticked (by the user or set_checked)
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(0, len(COLUMNS), parent)
@@ -60,37 +70,27 @@ class ClipTable(QTableWidget):
         for column in range(len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(THUMB, THUMB_WIDTH + 8)
         header.setSectionResizeMode(THUMB, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(THUMB, THUMB_WIDTH + 8)
 
     def show_rows(self, rows: list[ConformRow], unchecked: set[int]) -> None:
-        self.blockSignals(True)  # itemChanged: the user's ticks only
-        try:
-            self._fill(rows, unchecked)
-        finally:
-            self.blockSignals(False)
-
-    def _fill(self, rows: list[ConformRow], unchecked: set[int]) -> None:
         self.rows = list(rows)
         self.setRowCount(0)
         self.setRowCount(len(rows))
         for i, row in enumerate(rows):
-            check = QTableWidgetItem()
-            flags = Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable
-            if row.ok:
-                flags |= Qt.ItemFlag.ItemIsEnabled
-            check.setFlags(flags)
-            check.setCheckState(Qt.CheckState.Checked if row.ok and row.number not in unchecked
-                                else Qt.CheckState.Unchecked)
-            check.setToolTip("Render this clip" if row.ok else f"Left as it is: {row.problem}")
-            self.setItem(i, CHECK, check)
-            texts = {THUMB: "", NUMBER: str(row.number), TRACK: row.track, NAME: row.name,
-                     SPEED: row.speed_text, RECORD: row.record_text, SOURCE: row.source_text,
+            tick = QCheckBox(self)
+            tick.setChecked(row.ok and row.number not in unchecked)
+            tick.setEnabled(row.ok)
+            tick.setToolTip("Render this clip" if row.ok else f"Left as it is: {row.problem}")
+            tick.toggled.connect(lambda on, n=row.number: self.tickChanged.emit(n, on))
+            self.setCellWidget(i, CHECK, centred(tick, self))
+            texts = {CHECK: "", THUMB: "", NUMBER: str(row.number), TRACK: row.track,
+                     NAME: row.name, SPEED: row.speed_text, RECORD: row.record_text, SOURCE: row.source_text,
                      MEDIA: row.media_text, STATUS: self.status_text(row, unchecked)}
             for column, text in texts.items():
                 item = QTableWidgetItem(text)
-                item.setFlags(Qt.ItemFlag.ItemIsSelectable | (Qt.ItemFlag.ItemIsEnabled
-                                                               if row.ok else Qt.ItemFlag.NoItemFlags))
+                enabled = Qt.ItemFlag.ItemIsEnabled if row.ok else Qt.ItemFlag.NoItemFlags
+                item.setFlags(Qt.ItemFlag.ItemIsSelectable | enabled)
                 if column in (NUMBER, SPEED):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
@@ -102,7 +102,7 @@ class ClipTable(QTableWidget):
                               "slowdown, to preview the slow motion there")
             button.setEnabled(row.can_preview)
             button.clicked.connect(lambda _=False, r=row: self.previewClicked.emit(r))
-            self.setCellWidget(i, PREVIEW, button)
+            self.setCellWidget(i, PREVIEW, centred(button, self))
 
     @staticmethod
     def status_text(row: ConformRow, unchecked: set[int]) -> str:
@@ -124,19 +124,30 @@ class ClipTable(QTableWidget):
         value = self.item(i, THUMB).data(Qt.ItemDataRole.DecorationRole) if i is not None else None
         return value if isinstance(value, QPixmap) and not value.isNull() else None
 
-    def is_checked(self, number: int) -> bool:
+    def tick(self, number: int) -> QCheckBox | None:
         i = self.row_index(number)
-        return i is not None and self.item(i, CHECK).checkState() == Qt.CheckState.Checked
+        cell = self.cellWidget(i, CHECK) if i is not None else None
+        return cell.findChild(QCheckBox) if cell is not None else None
+
+    def is_checked(self, number: int) -> bool:
+        tick = self.tick(number)
+        return tick is not None and tick.isChecked()
 
     def set_checked(self, number: int, checked: bool) -> None:
-        i = self.row_index(number)
-        if i is not None:
-            self.item(i, CHECK).setCheckState(Qt.CheckState.Checked if checked
-                                              else Qt.CheckState.Unchecked)
+        tick = self.tick(number)
+        if tick is not None:
+            tick.setChecked(checked)
+
+    def set_ticks_enabled(self, enabled: bool) -> None:
+        """Ticks can change (for the clips that can be rendered) or not (while rendering)."""
+        for row in self.rows:
+            tick = self.tick(row.number)
+            if tick is not None:
+                tick.setEnabled(enabled and row.ok)
 
     def is_enabled(self, number: int) -> bool:
-        i = self.row_index(number)
-        return i is not None and bool(self.item(i, CHECK).flags() & Qt.ItemFlag.ItemIsEnabled)
+        tick = self.tick(number)
+        return tick is not None and tick.isEnabled()
 
     def checked(self) -> tuple[int, ...]:
         return tuple(r.number for r in self.rows if r.ok and self.is_checked(r.number))
@@ -149,7 +160,8 @@ class ClipTable(QTableWidget):
 
     def preview_button(self, number: int) -> QPushButton | None:
         i = self.row_index(number)
-        return self.cellWidget(i, PREVIEW) if i is not None else None
+        cell = self.cellWidget(i, PREVIEW) if i is not None else None
+        return cell.findChild(QPushButton) if cell is not None else None
 
 
 class ConformDialog(QDialog):
@@ -293,7 +305,7 @@ class ConformDialog(QDialog):
         self.codec_combo.currentIndexChanged.connect(
             lambda _i: setattr(self.choices, "codec", self.codec_combo.currentData()))
         self.overwrite_check.toggled.connect(lambda v: setattr(self.choices, "overwrite", v))
-        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.tickChanged.connect(self._on_tick)
         self.table.previewClicked.connect(self.controller.preview)
         self.render_button.clicked.connect(self.render)
         self.cancel_button.clicked.connect(self.cancel)
@@ -326,7 +338,7 @@ class ConformDialog(QDialog):
                        self.media_button, self.handles_spin, self.codec_combo,
                        self.overwrite_check):
             widget.setEnabled(not busy)
-        self.table.setEnabled(not busy)
+        self.table.set_ticks_enabled(not busy)  # thumbnails and Preview stay usable
         self.render_button.setEnabled(has and not busy and bool(self.table.checked()))
         self.cancel_button.setEnabled(busy and not self.cancelling)
         self.reveal_button.setEnabled(self.result is not None and not busy)
@@ -388,19 +400,25 @@ class ConformDialog(QDialog):
                              "video tracks: nothing to conform.")
         else:
             left = len(rows) - ok
+            kept = f", {left} left as {'it is' if left == 1 else 'they are'} (see Status)"
             self.show_status(f"{name}: {len(rows)} slowed clip{'s' * (len(rows) != 1)}, "
-                             f"{ok} to render" + (f", {left} left as they are (see Status)"
-                                                  if left else "") +
-                             ". Untick the ones to keep; Preview loads one into the panel.",
-                             "ok")
+                             f"{ok} to render{kept if left else ''}. Untick the ones to keep; "
+                             "Preview loads one into the panel.", "ok")
         self._update_enabled()
-        self.controller.thumbs.start(ThumbnailWorker(rows), progress=self._on_thumbnail)
+        # every terminal signal handled: the slot lets go of the worker when it ends
+        self.controller.thumbs.start(ThumbnailWorker(rows), progress=self._on_thumbnail,
+                                     finished=self._no_op, failed=self._no_op,
+                                     cancelled=self._no_op)
         self.listed.emit(len(rows))
 
     def _on_list_failed(self, message: str) -> None:
         self._update_enabled()
         self.show_status(message, "error")
         self.listFailed.emit(message)
+
+    @staticmethod
+    def _no_op(*_args) -> None:
+        pass
 
     def _on_thumbnail(self, value) -> None:
         number, image = value
@@ -412,16 +430,15 @@ class ConformDialog(QDialog):
             self.choices.edl_fps = text
             self.reload()
 
-    def _on_item_changed(self, item: QTableWidgetItem) -> None:
-        if item.column() != CHECK or item.row() >= len(self.table.rows):
-            return
-        row = self.table.rows[item.row()]
-        if item.checkState() == Qt.CheckState.Checked:
-            self.choices.unchecked.discard(row.number)
+    def _on_tick(self, number: int, ticked: bool) -> None:
+        if ticked:
+            self.choices.unchecked.discard(number)
         else:
-            self.choices.unchecked.add(row.number)
-        if row.ok and self.table.item(item.row(), STATUS) is not None:
-            self.table.set_status(row.number, self.table.status_text(row, self.choices.unchecked))
+            self.choices.unchecked.add(number)
+        i = self.table.row_index(number)
+        if i is not None:
+            self.table.set_status(number, self.table.status_text(self.table.rows[i],
+                                                                 self.choices.unchecked))
         self._update_enabled()
 
     # ------------------------------------------------------------------ output
@@ -513,8 +530,8 @@ class ConformDialog(QDialog):
         self.progress_bar.setValue(1000)
         self.progress_bar.setFormat(f"Done \u00b7 {len(result.rendered)} renders")
         media = self.plan.media_dir if self.plan is not None else result.output.parent
-        self.show_status(result_text(result, media, len(self.table.rows)) + f" Import {result.output} into your "
-                         "editor.", "ok")
+        self.show_status(result_text(result, media, len(self.table.rows))
+                         + f" Import {result.output} into your editor.", "ok")
         self._update_enabled()
         self.conformFinished.emit(result)
 

@@ -12,6 +12,8 @@ from clips import frame_index, write_clip
 from conform.timelines import RATE, clip, gap, timeline
 from test_editor_traps import answer_next_question, qimage_array
 from vfi_plugin.conform.clips import time_warp, video_clips
+from vfi_plugin.errors import UserInputError
+from vfi_plugin.session.conform import ConformChoices, default_output, parse_rate
 from vfi_plugin.ui import threads
 
 RENDER_TIMEOUT_MS = 180_000
@@ -92,6 +94,7 @@ def test_lists_previews_and_renders_the_chosen_clips(qtbot, panel, media, tmp_pa
     with qtbot.waitSignal(dialog.conformFinished, timeout=RENDER_TIMEOUT_MS) as done:
         dialog.render_button.click()
         assert dialog.cancel_button.isEnabled() and not dialog.render_button.isEnabled()
+        assert not table.is_enabled(1) and table.preview_button(1).isEnabled()
         dialog.progress_bar.valueChanged.connect(
             lambda _v: progress.append(dialog.progress_bar.format()))
     result = done.args[0]
@@ -132,6 +135,10 @@ def test_closing_while_rendering_cancels_and_leaves_nothing(qtbot, panel, tmp_pa
     qtbot.waitUntil(lambda: any(v > 0 for v in started) or not dialog.busy,
                     timeout=RENDER_TIMEOUT_MS)
     assert dialog.busy, "the render ended before it could be cancelled"
+    asked = answer_next_question("Keep rendering")
+    dialog.close()
+    assert asked and "still rendering" in asked[0]
+    assert dialog.isVisible() and dialog.busy
     asked = answer_next_question("Cancel conform")
     with qtbot.waitSignal(dialog.conformCancelled, timeout=60_000):
         dialog.close()
@@ -172,3 +179,19 @@ def test_an_edl_asks_for_its_frame_rate(qtbot, panel, media, tmp_path):
         dialog.fps_edit.editingFinished.emit()
     assert dialog.choices.rate() == 25
     assert dialog.table.rows[0].record_text.endswith("00:00:00:06")
+
+
+def test_choices_defaults_and_rates(tmp_path):
+    """The new timeline goes next to the old one (an AAF's as an EDL: AAF is read only); an
+    EDL's rate is asked for, other formats carry theirs."""
+    assert default_output(tmp_path / "cut.xml") == tmp_path / "cut_slowmo.xml"
+    assert default_output(tmp_path / "reel.aaf") == tmp_path / "reel_slowmo.edl"
+    assert parse_rate("29.97") == Fraction(30000, 1001) and parse_rate("25") == 25
+    with pytest.raises(UserInputError, match="bad EDL frame rate '0'"):
+        parse_rate("0")
+    choices = ConformChoices(timeline=tmp_path / "cut.edl", edl_fps="25")
+    assert choices.media_path() == tmp_path / "cut_slowmo_media"
+    assert choices.plan_options((2,))["rate"] == 25
+    with pytest.raises(UserInputError, match="no clip is ticked"):
+        choices.plan_options(())
+    assert ConformChoices(timeline=tmp_path / "cut.otio", edl_fps="x").rate() is None

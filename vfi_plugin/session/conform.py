@@ -130,7 +130,8 @@ class ConformRow:
 def row_of(plan: ClipPlan) -> ConformRow:
     """The row of one clip of a listing plan."""
     clip = plan.clip
-    record = f"{timecode(clip.record.start_time)} \u2013 {timecode(clip.record.end_time_exclusive())}"
+    end = clip.record.end_time_exclusive()
+    record = f"{timecode(clip.record.start_time)} \u2013 {timecode(end)}"
     source = f"{timecode(clip.source_start)} \u2013 {timecode(clip.source_end())}"
     first = 0
     if plan.ok:  # render frame j shows media frame start_frame + j·speed
