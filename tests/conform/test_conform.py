@@ -229,22 +229,6 @@ def test_timecoded_media(tmp_path, interp, suffix):
         assert video.findtext("video/samplecharacteristics/width") == "32"
 
 
-def test_fcpxml_retimes_are_refused(tmp_path, media, capsys):
-    """OTIO's FCPXML adapter drops Final Cut's timeMap: conform says so instead of writing
-    those clips back at 100 %; an FCPXML without retiming reads and has no slowed clip."""
-    path = tmp_path / "cut.fcpxml"
-    otio.adapters.write_to_file(timeline([clip("plain", media, 2, 6)]), str(path))
-    assert find_slowed_clips(read_timeline(path)) == []
-    text = path.read_text()
-    assert "<clip " in text
-    retimed = text.replace("</clip>", '<timeMap><timept time="0s" value="0s" interp="linear"/>'
-                           '<timept time="2s" value="1s" interp="linear"/></timeMap></clip>', 1)
-    path.write_text(retimed)
-    assert cli_main(["conform", str(path), "-o", str(tmp_path / "new.fcpxml")]) == 2
-    err = capsys.readouterr().err
-    assert "1 clip(s) have Final Cut retiming (timeMap)" in err and err.count("\n") == 1
-
-
 def test_interrupt_exits_130_and_leaves_nothing(tmp_path, media):
     """Ctrl+C during a conform's renders: exit 130, no render, no media folder, no timeline."""
     import json

@@ -1,15 +1,19 @@
 """Find the slowed clips of a timeline: constant slow motion, where it sits, what it shows.
 
-Speed comes from OTIO's ``LinearTimeWarp`` (OTIO files, EDL M2 events, AAF) or from the FCP7
-XML "Time Remap" filter that the FCP7 adapter passes through as a plain ``Effect``. In FCP7
-XML a retimed clip's in/out count frames of the retimed clip, so the media frame it starts on
-is ``in * speed``; elsewhere the source range's start is the media time itself.
+Speed comes from OTIO's ``LinearTimeWarp`` (OTIO files, EDL M2 events, AAF, constant FCPXML
+``timeMap``s as ``fcpx`` reads them), from the effect ``fcpx`` puts on a Final Cut retime it
+cannot conform, or from the FCP7 XML "Time Remap" filter that the FCP7 adapter passes through
+as a plain ``Effect``. In FCP7 XML a retimed clip's in/out count frames of the retimed clip,
+so the media frame it starts on is ``in * speed``; elsewhere the source range's start is the
+media time itself.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Iterator
+
+from .fcpx import effect_problem
 
 if TYPE_CHECKING:
     import opentimelineio as otio
@@ -75,7 +79,11 @@ def time_warp(clip: otio.schema.Clip) -> TimeWarp | None:
         if isinstance(effect, otio.schema.FreezeFrame):
             warps.append(TimeWarp(Fraction(0)))
         elif isinstance(effect, otio.schema.LinearTimeWarp):
-            warps.append(TimeWarp(_speed(effect.time_scalar)))
+            speed = _speed(effect.time_scalar)
+            warps.append(TimeWarp(abs(speed), problem="reversed: not conformed")
+                         if speed < 0 else TimeWarp(speed))
+        elif (fcpx := effect_problem(effect)) is not None:
+            warps.append(TimeWarp(fcpx[0], problem=fcpx[1]))
         else:
             remap = _fcp_timeremap(effect)
             if remap is not None:
@@ -123,8 +131,8 @@ def remove_time_warp(clip: otio.schema.Clip) -> None:
     back from the clip's metadata)."""
     import opentimelineio as otio
 
-    kept = [e for e in clip.effects
-            if not isinstance(e, otio.schema.LinearTimeWarp) and _fcp_timeremap(e) is None]
+    kept = [e for e in clip.effects if not isinstance(e, otio.schema.LinearTimeWarp)
+            and _fcp_timeremap(e) is None and effect_problem(e) is None]
     del clip.effects[:]
     clip.effects.extend(kept)
     fcp = clip.metadata.get(FCP_NAMESPACE)

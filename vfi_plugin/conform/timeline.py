@@ -58,8 +58,6 @@ def read_timeline(path: str | os.PathLike[str],
     fmt = timeline_format(path)
     if not path.is_file():
         raise UserInputError(f"{path}: no such timeline file")
-    if fmt.adapter == "fcpx_xml":
-        _refuse_fcpx_retimes(path)
     options = {}
     if fmt.adapter == "cmx_3600":
         options["rate"] = float(rate or EDL_DEFAULT_RATE)
@@ -67,50 +65,67 @@ def read_timeline(path: str | os.PathLike[str],
         result = otio.adapters.read_from_file(str(path), adapter_name=fmt.adapter, **options)
     except Exception as exc:  # the adapters raise anything from ValueError to their own errors
         raise UserInputError(f"{path}: cannot read it as {fmt.label}: {_one_line(exc)}") from None
-    if isinstance(result, otio.schema.Timeline):
-        return result
-    timelines = list(result.find_children(descended_from_type=otio.schema.Timeline)) \
-        if hasattr(result, "find_children") else []
-    if len(timelines) != 1:
-        raise UserInputError(f"{path}: holds {len(timelines)} sequences; export the one to "
-                             f"conform on its own")
-    return timelines[0]
+    if not isinstance(result, otio.schema.Timeline):
+        timelines = list(result.find_children(descended_from_type=otio.schema.Timeline)) \
+            if hasattr(result, "find_children") else []
+        if len(timelines) != 1:
+            raise UserInputError(f"{path}: holds {len(timelines)} sequences; export the one to "
+                                 f"conform on its own")
+        result = timelines[0]
+    if fmt.adapter == "fcpx_xml":  # the adapter drops Final Cut's retiming: read it here
+        from .fcpx import attach_retimes
+        attach_retimes(path, result)
+    return result
 
 
 def write_timeline(timeline: otio.schema.Timeline, path: str | os.PathLike[str]) -> None:
     """Write ``timeline`` in the format ``path``'s suffix names, through a temporary file
-    renamed on success (a failure leaves nothing behind)."""
+    renamed on success (a failure leaves nothing behind).
+
+    A timeline read from an FCPXML file is written as FCPXML by editing that file
+    (``fcpx.conformed_xml``: the adapter's writer would drop Final Cut's retiming), then read
+    back to check it.
+    """
     import opentimelineio as otio
+
+    from . import fcpx
 
     path = Path(path)
     fmt = timeline_format(path)
+    source = fcpx.source_of(timeline) if fmt.adapter == "fcpx_xml" else None
     tmp = path.with_name(f".{path.stem}.{SIDE_FILE_TAG}-partial-{uuid.uuid4().hex[:8]}"
                          f"{path.suffix}")
     try:
-        try:
-            otio.adapters.write_to_file(timeline, str(tmp), adapter_name=fmt.adapter)
-        except Exception as exc:
-            raise UserInputError(f"{path}: the {fmt.label} adapter cannot write this timeline: "
-                                 f"{_one_line(exc)}") from None
+        if source is not None:
+            tmp.write_text(fcpx.conformed_xml(source, timeline), encoding="utf-8")
+            _check_fcpxml(tmp, timeline, path)
+        else:
+            try:
+                otio.adapters.write_to_file(timeline, str(tmp), adapter_name=fmt.adapter)
+            except Exception as exc:
+                raise UserInputError(f"{path}: the {fmt.label} adapter cannot write this "
+                                     f"timeline: {_one_line(exc)}") from None
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
 
-def _refuse_fcpx_retimes(path: Path) -> None:
-    """OTIO's FCPXML adapter drops Final Cut's retiming (``timeMap``): such a clip would come
-    back at 100 % from the wrong source frame, so a timeline holding one is refused."""
-    import xml.etree.ElementTree as ET
+def _check_fcpxml(written: Path, timeline: otio.schema.Timeline, path: Path) -> None:
+    """The FCPXML written reads back (adapter and retiming) with the timeline's clips and
+    duration; UserInputError otherwise."""
+    from .clips import video_clips
 
     try:
-        retimed = sum(1 for _, element in ET.iterparse(path) if element.tag == "timeMap")
-    except (ET.ParseError, OSError) as exc:
-        raise UserInputError(f"{path}: cannot read it as FCPXML: {_one_line(exc)}") from None
-    if retimed:
-        raise UserInputError(
-            f"{path}: {retimed} clip(s) have Final Cut retiming (timeMap), which OpenTimelineIO's "
-            f"FCPXML adapter does not read: conform would lose them; open the project in "
-            f"Resolve and export FCP 7 XML instead")
+        new = read_timeline(written)
+    except UserInputError as exc:
+        raise UserInputError(f"{path}: the FCPXML written does not read back: {exc}") from None
+    counts = [sum(1 for _ in video_clips(t)) for t in (new, timeline)]
+    rate = timeline.duration().rate or 1
+    if counts[0] != counts[1] or abs((new.duration() - timeline.duration()).to_seconds()) \
+            >= 1 / rate:
+        raise UserInputError(f"{path}: the FCPXML written reads back with {counts[0]} clips "
+                             f"over {new.duration().to_seconds():g} s, not {counts[1]} over "
+                             f"{timeline.duration().to_seconds():g} s")
 
 
 def _one_line(exc: BaseException) -> str:
