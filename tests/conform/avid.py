@@ -22,6 +22,7 @@ SPEED_RATIO = "72559a80-24d7-11d3-8a50-0050040ef7d2"
 SPEED_MAP = "8d56827c-847e-11d5-935a-50f857c10000"         # PARAM_SPEED_MAP_U
 SPEED_OFFSET_MAP = "8d56827d-847e-11d5-935a-50f857c10000"  # PARAM_SPEED_OFFSET_MAP_U
 VIDEO_DISSOLVE = "0c3bea41-fc05-11d2-8a29-0050040ef7d2"    # OperationDef_VideoDissolve
+TINT = "2b9bd5a7-8e53-4a74-8e4c-1b3f2a6f7d01"  # a colour effect of our own
 
 
 def ffprobe(path: Path) -> dict:
@@ -74,6 +75,17 @@ def _dissolve_def(f: aaf2.file.AAFFile):
     return op
 
 
+def _tint_def(f: aaf2.file.AAFFile):
+    op = f.create.OperationDef(TINT, "Tint", "")
+    f.dictionary.register_def(op)
+    op.media_kind = "picture"
+    op["IsTimeWarp"].value = False
+    op["Bypass"].value = 0
+    op["NumberInputs"].value = 1
+    op["OperationCategory"].value = "OperationCategory_Effect"
+    return op
+
+
 def motion_effect(f, op, master, start: int, frames: int, speed: Fraction):
     """A "Motion Effect": ``frames`` record frames showing media from ``start`` at ``speed``."""
     group = f.create.OperationGroup(op, frames, media_kind="picture")
@@ -89,12 +101,13 @@ def motion_effect(f, op, master, start: int, frames: int, speed: Fraction):
     return group
 
 
-def avid_aaf(path: Path, media: Path, items: list[tuple], *, rate: int = 24,
+def avid_aaf(path: Path, media: Path, *tracks: list[tuple], rate: int = 24,
              timecode: int | None = None, name: str = "cut") -> Path:
-    """A sequence with one video track of ``items``: ``(start, frames)`` a clip at 100 %,
-    ``(start, frames, speed)`` a Motion Effect, ``(frames,)`` filler, ``("dissolve", frames,
-    cut point)`` a dissolve overlapping the items on either side by ``frames``. Source times count from
-    the media's first frame, as Avid's source clips do."""
+    """A sequence with one video track (V1, V2...) per list of items: ``(start, frames)`` a
+    clip at 100 %, ``(start, frames, speed)`` a Motion Effect, ``(frames,)`` filler,
+    ``("dissolve", frames, cut point)`` a dissolve overlapping the items on either side by
+    ``frames``, ``("tinted", start, frames, speed)`` a Motion Effect under a colour effect. Source times count from the media's first frame, as Avid's source clips do;
+    ``timecode``: the media's start timecode (frames)."""
     with aaf2.open(str(path), "w") as f:
         master = link(f, media, timecode)
         op = _defs(f)
@@ -104,24 +117,30 @@ def avid_aaf(path: Path, media: Path, items: list[tuple], *, rate: int = 24,
         tc_slot = comp.create_timeline_slot(rate)
         tc_slot.segment = f.create.Timecode(rate)
         tc_slot["PhysicalTrackNumber"].value = 1
-        slot = comp.create_timeline_slot(rate)
-        slot["PhysicalTrackNumber"].value = 1
-        sequence = f.create.Sequence(media_kind="picture")
-        slot.segment = sequence
-        dissolve = None
-        for item in items:
-            if item[0] == "dissolve":
-                dissolve = dissolve or _dissolve_def(f)
-                transition = f.create.Transition("picture", item[1])
-                transition["OperationGroup"].value = f.create.OperationGroup(
-                    dissolve, item[1], media_kind="picture")
-                transition["CutPoint"].value = item[2]
-                sequence.components.append(transition)
-            elif len(item) == 1:
-                sequence.components.append(f.create.Filler("picture", item[0]))
-            elif len(item) == 2:
-                sequence.components.append(master.create_source_clip(
-                    1, start=item[0], length=item[1], media_kind="picture"))
-            else:
-                sequence.components.append(motion_effect(f, op, master, *item))
+        dissolve = tint = None
+        for number, items in enumerate(tracks, 1):
+            slot = comp.create_timeline_slot(rate)
+            slot["PhysicalTrackNumber"].value = number
+            sequence = f.create.Sequence(media_kind="picture")
+            slot.segment = sequence
+            for item in items:
+                if item[0] == "dissolve":
+                    dissolve = dissolve or _dissolve_def(f)
+                    transition = f.create.Transition("picture", item[1])
+                    transition["OperationGroup"].value = f.create.OperationGroup(
+                        dissolve, item[1], media_kind="picture")
+                    transition["CutPoint"].value = item[2]
+                    sequence.components.append(transition)
+                elif item[0] == "tinted":  # a Motion Effect under another effect
+                    tint = tint or _tint_def(f)
+                    group = f.create.OperationGroup(tint, item[2], media_kind="picture")
+                    group.segments.append(motion_effect(f, op, master, *item[1:]))
+                    sequence.components.append(group)
+                elif len(item) == 1:
+                    sequence.components.append(f.create.Filler("picture", item[0]))
+                elif len(item) == 2:
+                    sequence.components.append(master.create_source_clip(
+                        1, start=item[0], length=item[1], media_kind="picture"))
+                else:
+                    sequence.components.append(motion_effect(f, op, master, *item))
     return path

@@ -23,10 +23,12 @@ from vfi_plugin.media import read_frames
 DATA = Path(__file__).resolve().parent.parent / "data"
 HOUR = 3600 * RATE  # the media's start timecode, 01:00:00:00, in frames
 
-# a cut, a dissolve into a 50 % Motion Effect, filler, a 25 % one, a 200 % one and a 50 % one
-# that runs past the media's end (left as it was)
-CUT = [(2, 8), ("dissolve", 4, 2), (8, 8, Fraction(1, 2)), (3,), (20, 5, Fraction(1, 4)),
-       (5, 4, Fraction(2)), (36, 10, Fraction(1, 2))]
+# V1: a cut, a dissolve into a 50 % Motion Effect, filler, a 25 % one dissolving into a 200 %
+# one, a 50 % one that runs past the media's end (left as it was); V2: filler, a 50 % one under
+# a colour effect
+CUT = [(2, 8), ("dissolve", 4, 2), (8, 8, Fraction(1, 2)), (3,), (20, 6, Fraction(1, 4)),
+       ("dissolve", 2, 1), (3, 5, Fraction(2)), (36, 10, Fraction(1, 2))]
+UPPER = [(4,), ("tinted", 30, 4, Fraction(1, 2))]
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +53,9 @@ def url_path(item) -> Path:
 
 
 def check_conformed(old, new, plans) -> None:
-    """``old``: the timeline as the plan read it. The new timeline keeps its duration and every clip's record range; each
-    rendered clip plays its render at 100 % showing the frames its speed effect showed; every
-    other clip is as it was."""
+    """``new`` keeps the duration and every clip's record range of ``old`` (the timeline as the
+    plan read it); each rendered clip plays its render at 100 % showing the frames its speed
+    effect showed; every other clip is as it was."""
     assert new.duration() == old.duration()
     olds = [item for _, _, item in video_clips(old)]
     news = [item for _, _, item in video_clips(new)]
@@ -88,35 +90,38 @@ def check_conformed(old, new, plans) -> None:
 
 def test_reads_avid_motion_effects(tmp_path, media):
     """Motion Effects read as constant speeds, their source times from the media's start
-    timecode; a dissolve gives the clip after it a head."""
-    tl = read_timeline(avid_aaf(tmp_path / "cut.aaf", media, CUT, timecode=HOUR))
+    timecode; dissolves give the clips beside them a head or a tail."""
+    tl = read_timeline(avid_aaf(tmp_path / "cut.aaf", media, CUT, UPPER, timecode=HOUR))
     assert [speed_of(item) for _, _, item in video_clips(tl)] == \
-        [None, Fraction(1, 2), Fraction(1, 4), 2, Fraction(1, 2)]
-    half, quarter, late = find_slowed_clips(tl)
+        [None, Fraction(1, 2), Fraction(1, 4), 2, Fraction(1, 2), Fraction(1, 2)]
+    half, quarter, late, upper = find_slowed_clips(tl)
     assert (half.record.start_time.value, half.record.duration.value) == (6, 6)
     assert (half.source_start.value, half.media_origin.value) == (HOUR + 10, HOUR)
     assert (half.head.value, half.tail.value) == (2, 0)
     assert (quarter.record.start_time.value, quarter.source_start.value) == (15, HOUR + 20)
+    assert (quarter.head.value, quarter.tail.value) == (0, 1)
+    assert (upper.track, upper.record.start_time.value) == ("V2", 4)
     assert tl.duration().value == 34
 
 
 @pytest.mark.parametrize("suffix", [".aaf", ".otio"])
 def test_avid_aaf_round_trip(tmp_path, media, interp, suffix):
     """An Avid sequence conformed to a new AAF (or OTIO) and read back: same duration and
-    record ranges, the 50 % and 25 % clips play their renders at 100 % from the render's
-    timecode, the 200 % clip and the one past the media's end are as they were; the original
-    AAF is untouched."""
-    cut = avid_aaf(tmp_path / "cut.aaf", media, CUT, timecode=HOUR)
+    record ranges, the 50 % and 25 % clips (around dissolves, on V1 and V2, under an effect)
+    play their renders at 100 % from the render's timecode, the 200 % clip and the one past the media's end are as
+    they were; the original AAF is untouched."""
+    cut = avid_aaf(tmp_path / "cut.aaf", media, CUT, UPPER, timecode=HOUR)
     digest = hashlib.sha256(cut.read_bytes()).hexdigest()
     plan = plan_conform(cut, tmp_path / f"new{suffix}")
-    assert [p.problem is None for p in plan.plans] == [True, True, False]
+    assert [p.problem is None for p in plan.plans] == [True, True, False, True]
     assert "past the media's last frame" in plan.plans[2].problem
     result = ConformJob(plan, interpolator=interp).run()
-    assert len(result.rendered) == 2 and result.plans[0].timecode == "01:00:00:09"
+    assert len(result.rendered) == 3 and result.plans[0].timecode == "01:00:00:09"
     new = read_timeline(tmp_path / f"new{suffix}")
     check_conformed(plan.timeline, new, result.plans)
-    half = [item for _, _, item in video_clips(new)][1]
-    assert otio.opentime.to_timecode(half.source_range.start_time, RATE) == "01:00:00:11"
+    items = [item for _, _, item in video_clips(new)]
+    assert otio.opentime.to_timecode(items[1].source_range.start_time, RATE) == "01:00:00:11"
+    assert [e.name for e in items[-1].effects] == ["Tint"]  # the effect on it stays
     assert hashlib.sha256(cut.read_bytes()).hexdigest() == digest
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf", f"new{suffix}",
                                                           "new_media"]

@@ -4,8 +4,8 @@ replaced by a clip of its render.
 OTIO's AAF writer cannot write the new timeline: it builds a new file from OTIO clips, needs an
 Avid mob ID for each clip and writes no speed effects (clips left as they were would lose
 theirs). So the new AAF is a copy of the one conformed, edited with pyaaf2: each conformed
-clip's "Motion Control" time warp (an OperationGroup in the sequence) gives way to a
-SourceClip of the same length that plays its render at 100 %, through a master mob that links
+clip's "Motion Control" time warp (an OperationGroup in the sequence, or the only input of
+effects on it) gives way to a SourceClip of the same length that plays its render at 100 %, through a master mob that links
 the render as Media Composer links a QuickTime file (AMA, pyaaf2's ``create_ama_link``), with
 the render's start timecode. Everything else in the file stays as it was.
 """
@@ -31,11 +31,13 @@ NOT_FOUND = "not found as a Motion Effect in the AAF's sequence: left as it was"
 @dataclass(frozen=True)
 class _Place:
     """Where a clip's Motion Effect sits: the picture slot (0-based among the composition's
-    picture slots), its index in the slot's sequence, and the record frames it spans beyond
-    the clip's OTIO record range (transitions overlap it)."""
+    picture slots), its index in the slot's sequence, how many effects it is nested under
+    (each one's only input), and the record frames it spans before the clip's OTIO record
+    range (a transition overlaps it)."""
 
     slot: int
     index: int
+    depth: int
     head: int
 
 
@@ -93,12 +95,20 @@ def write_conformed_aaf(timeline_path: Path, plans: list[ClipPlan], output: Path
                     raise UserInputError(f"{timeline_path}: {plan.clip.name}: {NOT_FOUND}")
                 if plan.output not in masters:
                     masters[plan.output] = link_render(f, plan)
-                components = _components(slots[where.slot])
-                old = components[where.index]
+                parent, index = _components(slots[where.slot]), where.index
+                for _ in range(where.depth):
+                    parent, index = parent[index].segments, 0
                 clip = masters[plan.output].create_source_clip(
-                    1, start=plan.first - where.head, length=old.length, media_kind="picture")
-                components[where.index] = clip
+                    1, start=plan.first - where.head, length=parent[index].length,
+                    media_kind="picture")
+                parent[index] = clip
         os.replace(tmp, output)
+    except UserInputError:
+        raise
+    except Exception as exc:  # pyaaf2 raises anything from OSError to its own errors
+        text = " ".join(str(exc).split())[:200]
+        raise UserInputError(f"{output}: cannot write the AAF: {type(exc).__name__}: "
+                             f"{text}") from None
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -151,7 +161,7 @@ def _components(slot):
 
 def _find(slots: list, plan: ClipPlan) -> _Place | None:
     """The Motion Effect the plan's clip was read from: on its track's slot, where its record
-    range (widened by the transitions around it) puts it."""
+    range (widened by the transitions around it) puts it, under the effects on it, if any."""
     import aaf2
 
     number = int(plan.clip.track.lstrip("V")) - 1
@@ -169,21 +179,39 @@ def _find(slots: list, plan: ClipPlan) -> _Place | None:
             position -= component.length
             continue
         if position == start and component.length == length:
-            return _Place(number, index, head) if _is_time_warp(component) else None
+            depth = 0
+            while _is_effect_on_one(component):  # a colour effect on the Motion Effect...
+                component, depth = component.segments[0], depth + 1
+            return _Place(number, index, depth, head) if _is_time_warp(component) else None
         if position > start:
             return None
         position += component.length
     return None
 
 
-def _is_time_warp(component) -> bool:
-    """A constant-speed "Motion Control" OperationGroup over one SourceClip."""
+def _is_effect_on_one(component) -> bool:
+    """An effect (not a time warp) with one input of its own length."""
     import aaf2
 
     if not isinstance(component, aaf2.components.OperationGroup):
         return False
     operation = component.operation
     inputs = list(component.segments)
+    return (operation is not None and not operation["IsTimeWarp"].value and len(inputs) == 1
+            and inputs[0].length == component.length)
+
+
+def _is_time_warp(component) -> bool:
+    """A "Motion Control" time warp OperationGroup over one SourceClip (the reader gave its
+    speed)."""
+    import aaf2
+
+    if not isinstance(component, aaf2.components.OperationGroup):
+        return False
+    operation = component.operation
+    inputs = list(component.segments)
+    if len(inputs) == 1 and isinstance(inputs[0], aaf2.components.Sequence):
+        inputs = list(inputs[0].components)
     return (operation is not None and bool(operation["IsTimeWarp"].value)
             and operation.name == "Motion Control" and len(inputs) == 1
             and isinstance(inputs[0], aaf2.components.SourceClip))
