@@ -7,6 +7,7 @@ the controller's worker slots; nothing here reads a file or decodes a frame.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 COLUMNS = ("", "Frame", "#", "Track", "Clip", "Speed", "Record", "Source", "Media", "Status", "")
 CHECK, THUMB, NUMBER, TRACK, NAME, SPEED, RECORD, SOURCE, MEDIA, STATUS, PREVIEW = range(11)
 THUMB_WIDTH = THUMB_HEIGHT * 16 // 9
+SEP = os.pathsep  # between search folders
 TIMELINE_FILTER = (f"Timelines ({' '.join('*' + s for s in FORMATS)});;"
                    + ";;".join(f"{f.label} (*{s})" for s, f in FORMATS.items())
                    + ";;All files (*)")
@@ -222,18 +224,27 @@ class ConformDialog(QDialog):
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(6)
-        grid.addWidget(QLabel("New timeline", self), 0, 0)
+        grid.addWidget(QLabel("Find media in", self), 0, 0)
+        self.search_edit = QLineEdit(self)
+        self.search_edit.setPlaceholderText("folders where media the timeline cannot find are "
+                                            f"looked up by file name (separated by {SEP})")
+        self.search_edit.setToolTip("An EDL names clips, not paths, and an AAF may point at "
+                                    "another computer's disks: give the media's folders here")
+        grid.addWidget(self.search_edit, 0, 1)
+        self.search_button = QPushButton("Add\u2026", self)
+        grid.addWidget(self.search_button, 0, 2)
+        grid.addWidget(QLabel("New timeline", self), 1, 0)
         self.output_edit = QLineEdit(self)
         self.output_edit.setToolTip("The conformed timeline (its suffix picks the format)")
-        grid.addWidget(self.output_edit, 0, 1)
+        grid.addWidget(self.output_edit, 1, 1)
         self.output_button = QPushButton("Browse\u2026", self)
-        grid.addWidget(self.output_button, 0, 2)
-        grid.addWidget(QLabel("Media folder", self), 1, 0)
+        grid.addWidget(self.output_button, 1, 2)
+        grid.addWidget(QLabel("Media folder", self), 2, 0)
         self.media_edit = QLineEdit(self)
         self.media_edit.setToolTip("Folder for the renders (empty: next to the new timeline)")
-        grid.addWidget(self.media_edit, 1, 1)
+        grid.addWidget(self.media_edit, 2, 1)
         self.media_button = QPushButton("Browse\u2026", self)
-        grid.addWidget(self.media_button, 1, 2)
+        grid.addWidget(self.media_button, 2, 2)
         options = QHBoxLayout()
         options.setSpacing(6)
         options.addWidget(QLabel("Handles", self))
@@ -257,7 +268,7 @@ class ConformDialog(QDialog):
         self.overwrite_check.setChecked(self.choices.overwrite)
         options.addWidget(self.overwrite_check)
         options.addStretch(1)
-        grid.addLayout(options, 2, 1, 1, 2)
+        grid.addLayout(options, 3, 1, 1, 2)
         grid.setColumnStretch(1, 1)
         root.addLayout(grid)
 
@@ -297,6 +308,8 @@ class ConformDialog(QDialog):
             if self.path_edit.text().strip() else None)
         self.reload_button.clicked.connect(self.reload)
         self.fps_edit.editingFinished.connect(self._on_fps)
+        self.search_edit.editingFinished.connect(self._on_search)
+        self.search_button.clicked.connect(self._add_search)
         self.output_edit.textEdited.connect(self._on_output)
         self.media_edit.textEdited.connect(self._on_media)
         self.output_button.clicked.connect(self._browse_output)
@@ -334,6 +347,7 @@ class ConformDialog(QDialog):
         busy = self.busy
         has = self.choices.timeline is not None and not self.controller.lister.busy
         for widget in (self.path_edit, self.browse_button, self.fps_edit, self.reload_button,
+                       self.search_edit, self.search_button,
                        self.output_edit, self.output_button, self.media_edit,
                        self.media_button, self.handles_spin, self.codec_combo,
                        self.overwrite_check):
@@ -387,7 +401,8 @@ class ConformDialog(QDialog):
             self.show_status(str(exc), "error")
             return
         self.show_status(f"Reading {path.name}\u2026", "busy")
-        self.controller.lister.start(ListWorker(path, rate), finished=self._on_listed,
+        self.controller.lister.start(ListWorker(path, rate, self.choices.search),
+                                     finished=self._on_listed,
                                      failed=self._on_list_failed)
         self._update_enabled()
 
@@ -429,6 +444,18 @@ class ConformDialog(QDialog):
         if text != self.choices.edl_fps:
             self.choices.edl_fps = text
             self.reload()
+
+    def _on_search(self) -> None:
+        folders = tuple(Path(p.strip()) for p in self.search_edit.text().split(SEP) if p.strip())
+        if folders != self.choices.search:
+            self.choices.search = folders
+            self.reload()
+
+    def _add_search(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "A folder holding the timeline's media")
+        if folder:
+            self.search_edit.setText(SEP.join([*map(str, self.choices.search), folder]))
+            self._on_search()
 
     def _on_tick(self, number: int, ticked: bool) -> None:
         if ticked:

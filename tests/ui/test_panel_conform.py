@@ -2,6 +2,7 @@
 previewed and conformed through the dialog on a real Qt event loop, with real renders."""
 from __future__ import annotations
 
+import gzip
 from fractions import Fraction
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from vfi_plugin.session.conform import ConformChoices, default_output, parse_rat
 from vfi_plugin.ui import threads
 
 RENDER_TIMEOUT_MS = 180_000
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +184,10 @@ def test_an_edl_asks_for_its_frame_rate(qtbot, panel, media, tmp_path):
 
 
 def test_choices_defaults_and_rates(tmp_path):
-    """The new timeline goes next to the old one (an AAF's as an EDL: AAF is read only); an
-    EDL's rate is asked for, other formats carry theirs."""
+    """The new timeline goes next to the old one, in its format; an EDL's rate is asked
+    for, other formats carry theirs."""
     assert default_output(tmp_path / "cut.xml") == tmp_path / "cut_slowmo.xml"
-    assert default_output(tmp_path / "reel.aaf") == tmp_path / "reel_slowmo.edl"
+    assert default_output(tmp_path / "reel.aaf") == tmp_path / "reel_slowmo.aaf"
     assert parse_rate("29.97") == Fraction(30000, 1001) and parse_rate("25") == 25
     with pytest.raises(UserInputError, match="bad EDL frame rate '0'"):
         parse_rate("0")
@@ -195,3 +197,25 @@ def test_choices_defaults_and_rates(tmp_path):
     with pytest.raises(UserInputError, match="no clip is ticked"):
         choices.plan_options(())
     assert ConformChoices(timeline=tmp_path / "cut.otio", edl_fps="x").rate() is None
+
+
+def test_media_composer_aaf_finds_its_media_in_a_search_folder(qtbot, panel, tmp_path):
+    """An AAF exported by Media Composer points at another computer's disk: its clips are
+    listed as left (media not found) until a folder holding the media is given."""
+    cut = tmp_path / "cut.aaf"
+    cut.write_bytes(gzip.decompress((DATA / "linear_speed_effects.aaf.gz").read_bytes()))
+    dialog, count = open_listed(qtbot, panel, cut)
+    table = dialog.table
+    assert count == 6 and not table.checked() and not dialog.render_button.isEnabled()
+    assert all("media not found" in table.item(i, 9).text() for i in range(count))
+    assert dialog.output_edit.text() == str(tmp_path / "cut_slowmo.aaf")
+    found = tmp_path / "found"
+    found.mkdir()
+    write_clip(found / "Frame Debugger 0h.mov", 32, 32, Fraction(RATE), 120)
+    with qtbot.waitSignal(dialog.listed, timeout=60_000):
+        dialog.search_edit.setText(str(found))
+        dialog.search_edit.editingFinished.emit()
+    assert [r.speed_text for r in table.rows] == ["50 %", "33.33 %", "25 %", "66.67 %", "50 %",
+                                                  "75 %"]
+    assert table.checked() == (1, 2, 3, 4, 5, 6) and dialog.render_button.isEnabled()
+    assert dialog.choices.plan_options(table.checked())["search"] == (found,)

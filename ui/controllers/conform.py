@@ -28,12 +28,12 @@ THUMB_HEIGHT = 48
 class ListWorker(Worker):
     """Reads a timeline and plans its slowed clips (nothing rendered): the dialog's rows."""
 
-    def __init__(self, path: Path, rate) -> None:
+    def __init__(self, path: Path, rate, search: tuple[Path, ...] = ()) -> None:
         super().__init__()
-        self.path, self.rate = Path(path), rate
+        self.path, self.rate, self.search = Path(path), rate, tuple(search)
 
     def work(self) -> list[ConformRow]:
-        return list_rows(self.path, self.rate)
+        return list_rows(self.path, self.rate, self.search)
 
 
 class ThumbnailWorker(Worker):

@@ -20,13 +20,11 @@ from ..errors import UserInputError
 from .naming import seconds_text
 
 EDL_SUFFIX = ".edl"
-AAF_SUFFIX = ".aaf"
 
 
 def default_output(timeline: Path) -> Path:
-    """``<name>_slowmo<suffix>`` next to the timeline (an AAF's as an EDL: AAF is read only)."""
-    suffix = EDL_SUFFIX if timeline.suffix.lower() == AAF_SUFFIX else timeline.suffix
-    return timeline.with_name(f"{timeline.stem}_slowmo{suffix}")
+    """``<name>_slowmo<suffix>`` next to the timeline, in its format."""
+    return timeline.with_name(f"{timeline.stem}_slowmo{timeline.suffix}")
 
 
 def parse_rate(text: str) -> Fraction:
@@ -47,11 +45,13 @@ def parse_rate(text: str) -> Fraction:
 
 @dataclass
 class ConformChoices:
-    """The dialog's choices: the timeline, the EDL rate, where the new timeline and the
-    renders go, handles, codec, overwrite, and the clips left unticked."""
+    """The dialog's choices: the timeline, the EDL rate, folders to find missing media in,
+    where the new timeline and the renders go, handles, codec, overwrite, and the clips left
+    unticked."""
 
     timeline: Path | None = None
     edl_fps: str = "24"
+    search: tuple[Path, ...] = ()   # looked in, by file name, for media the timeline misses
     output: Path | None = None      # None: default_output(timeline)
     media_dir: Path | None = None   # None: the core's default (<new timeline>_media)
     handles: int = 0
@@ -86,7 +86,8 @@ class ConformChoices:
             raise UserInputError("no clip is ticked: tick the clips to render")
         return dict(timeline_path=self.timeline, output=self.output_path(),
                     media_dir=self.media_dir, handles=self.handles, codec=self.codec,
-                    rate=self.rate(), chosen=chosen, overwrite=self.overwrite)
+                    rate=self.rate(), search=self.search, chosen=chosen,
+                    overwrite=self.overwrite)
 
 
 @dataclass(frozen=True)
@@ -141,16 +142,17 @@ def row_of(plan: ClipPlan) -> ConformRow:
                       plan.end_frame)
 
 
-def list_rows(timeline: Path, rate: Fraction | None = None) -> list[ConformRow]:
-    """Read ``timeline`` and plan every slowed clip into a scratch folder (removed again):
-    one row per clip, with its problem where it would be left as it is. Probes the media
-    (ffprobe): call it off the GUI thread."""
+def list_rows(timeline: Path, rate: Fraction | None = None,
+              search: tuple[Path, ...] = ()) -> list[ConformRow]:
+    """Read ``timeline`` and plan every slowed clip, as a new timeline of its own format,
+    into a scratch folder (removed again): one row per clip, with its problem where it would
+    be left as it is. Probes the media (ffprobe): call it off the GUI thread."""
     from ..conform import plan_conform
 
     scratch = Path(tempfile.mkdtemp(prefix="slowmo-listing-"))
     try:
-        plan = plan_conform(timeline, scratch / "listing.otio", media_dir=scratch, rate=rate,
-                            overwrite=True)
+        plan = plan_conform(timeline, scratch / f"listing{timeline.suffix}", media_dir=scratch,
+                            rate=rate, search=search, overwrite=True)
         return [row_of(p) for p in plan.plans]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
