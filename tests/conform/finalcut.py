@@ -36,7 +36,7 @@ def cut(media: Path, media_frames: int, version: str = "1.10") -> str:
     """The cut: "plain" at 100 % (media 2-7); "half" at 50 % from media 10 (6 frames) with a
     marker and, on lane 1, "upper" at 50 % from media 30 (4 frames); a 3-frame gap; "quarter" at
     25 % from media 20 (5 frames); "ramp" (50 % then 100 %: three points not in line) and
-    "reverse" (-50 %)."""
+    "reverse" (-50 %); a compound clip (ref-clip) at 50 %, which the adapter reads as a stack."""
     src = media.resolve().as_uri()
     if tuple(map(int, version.split("."))) >= (1, 9):  # 1.9 moved the path into media-rep
         asset = (f'<asset id="r2" name="{media.stem}" uid="3C1A7F3E5D2B4A69B1C0D9E8F7A6B5C4" '
@@ -57,7 +57,14 @@ def cut(media: Path, media_frames: int, version: str = "1.10") -> str:
              + f'        <gap name="Gap" offset="{t(12)}" start="3600s" duration="{t(3)}"/>\n'
              + asset_clip("quarter", 15, 80, 5, time_map((0, 0), (160, 40)))
              + asset_clip("ramp", 20, 0, 8, time_map((0, 0), (4, 2), (16, 14)))
-             + asset_clip("reverse", 28, 4, 4, time_map((0, 39), (8, 35))))
+             + asset_clip("reverse", 28, 4, 4, time_map((0, 39), (8, 35)))
+             + f'        <ref-clip ref="r3" offset="{t(32)}" name="compound" '
+               f'duration="{t(4)}">{time_map((0, 0), (8, 4))}\n        </ref-clip>\n')
+    compound = (f'<media id="r3" name="compound" uid="9F8E7D6C5B4A39281706F5E4D3C2B1A0">\n'
+                f'            <sequence format="r1" duration="{t(8)}" tcStart="0s" '
+                f'tcFormat="NDF">\n                <spine>\n'
+                + asset_clip("inner", 0, 0, 8, indent="                    ")
+                + '                </spine>\n            </sequence>\n        </media>')
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE fcpxml>
 
@@ -65,11 +72,12 @@ def cut(media: Path, media_frames: int, version: str = "1.10") -> str:
     <resources>
         <format id="r1" name="FFVideoFormat32x32p24" frameDuration="100/2400s" width="32" height="32" colorSpace="1-1-1 (Rec. 709)"/>
         {asset}
+        {compound}
     </resources>
     <library location="file:///Users/editor/Movies/SlowMo.fcpbundle/">
         <event name="Tests" uid="6E1F2A3B-4C5D-4E6F-8091-A2B3C4D5E6F7">
             <project name="cut" uid="0A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9" modDate="2026-01-01 12:00:00 +0000">
-                <sequence format="r1" duration="{t(32)}" tcStart="0s" tcFormat="NDF" audioLayout="stereo" audioRate="48k">
+                <sequence format="r1" duration="{t(36)}" tcStart="0s" tcFormat="NDF" audioLayout="stereo" audioRate="48k">
                     <spine>
 {spine}                    </spine>
                 </sequence>

@@ -17,7 +17,7 @@ from vfi_plugin import load_interpolator
 from vfi_plugin.cli import main as cli_main
 from vfi_plugin.conform import ConformJob, find_slowed_clips, plan_conform, read_timeline
 from vfi_plugin.conform.clips import time_warp, video_clips
-from vfi_plugin.conform.fcpx import parse_time
+from vfi_plugin.conform.fcpx import notices, parse_time
 from vfi_plugin.media import read_frames
 
 MEDIA_FRAMES = 40
@@ -48,13 +48,16 @@ def clip_elements(path: Path) -> dict[str, ET.Element]:
     return {e.get("name"): e for e in ET.parse(path).getroot().iter("asset-clip")}
 
 
-def test_reads_final_cut_retiming(tmp_path, media):
+def test_reads_final_cut_retiming(tmp_path, media, capsys):
     """Speeds and the media time of each retimed clip's first frame come from its timeMap
     (its start counts retimed time); ramps and reverse are listed as problems; a clip without
     timeMap plays at 100 %; media paths come from media-rep (FCPXML 1.9+)."""
     path = tmp_path / "cut.fcpxml"
     path.write_text(cut(media, MEDIA_FRAMES, "1.10"))
-    found = find_slowed_clips(read_timeline(path))
+    timeline = read_timeline(path)
+    assert notices(timeline) == (f"{path}: 1 retimed element(s) not read as clips are left as "
+                                 f"they are (not listed): 'compound' (ref-clip)",)
+    found = find_slowed_clips(timeline)
     assert [(c.track, c.name, c.speed, c.source_start.value, c.record.start_time.value,
              c.record.duration.value, c.problem) for c in found] == [
         ("V1", "half", Fraction(1, 2), 10, 6, 6, None),
@@ -66,6 +69,10 @@ def test_reads_final_cut_retiming(tmp_path, media):
     assert all(c.media_url == media.resolve().as_uri() for c in found)
     plain = next(item for _, _, item in video_clips(read_timeline(path)) if item.name == "plain")
     assert time_warp(plain) is None and plain.source_range.start_time.value == 2
+    assert cli_main(["conform", str(path), "-o", str(tmp_path / "new.fcpxml"), "--list"]) == 0
+    out, err = capsys.readouterr()
+    assert "'compound' (ref-clip)" in err and "\n" not in err.strip()
+    assert "ramp" in out and "a speed ramp" in out and "25 %" in out
 
 
 @pytest.mark.parametrize("version", ["1.10", "1.8"])
@@ -106,13 +113,16 @@ def test_fcpxml_conform_round_trip(tmp_path, media, interp, version):
         assert shown == [start + i * speed for i in range(count)
                          if (start + i * speed) == int(start + i * speed)]
         assert len(shown) == math.ceil(count * speed)
+        assert shown == {"half": [10, 11, 12], "quarter": [20, 21], "upper": [30, 31]}[item.name]
 
     old, written = clip_elements(source), clip_elements(new_path)
     for name in ("plain", "ramp", "reverse"):  # as Final Cut wrote them
         assert ET.tostring(written[name]) == ET.tostring(old[name])
     root = ET.parse(new_path).getroot()
+    assert ET.tostring(root.find(".//ref-clip")) == \
+        ET.tostring(ET.parse(source).getroot().find(".//ref-clip"))
     assert root.get("version") == version
-    assert root.find(".//sequence").get("duration") == "3200/2400s"
+    assert root.find("./library//sequence").get("duration") == "3600/2400s"
     for name in ("half", "quarter", "upper"):
         element = written[name]
         assert element.find("timeMap") is None

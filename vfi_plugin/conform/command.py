@@ -129,7 +129,9 @@ def _conform(argv: list[str]) -> int:
                         overwrite=args.overwrite, device=args.device,
                         weights=Path(args.weights) if args.weights else None,
                         farm=farm if farm.enabled else None)
-    for text in plan.notices:
+    from .fcpx import notices
+
+    for text in plan.notices + notices(plan.timeline):
         print_notice(text)
     if not plan.plans:
         print_notice(f"{args.timeline}: no clip slowed below 100 % (constant speed) on its video "

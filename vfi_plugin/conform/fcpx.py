@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 NAMESPACE = "fcpx_xml"        # OTIO metadata key of what this module attaches
 EFFECT = "timeMap"            # the effect name of a retime that cannot be conformed
 CLIP_TAGS = ("asset-clip", "clip")  # elements the adapter reads as clips
-OTHER_RETIMED = ("ref-clip", "sync-clip", "mc-clip")  # read as stacks or not at all
 AUDIO_ATTRIBUTES = ("audioRole", "audioStart", "audioDuration")
 LOCAL_START_TAGS = ("marker", "chapter-marker", "rating", "keyword", "analysis-marker")
 SRC_FRAME_RATES = {"23.98": Fraction(24000, 1001), "29.97": Fraction(30000, 1001),
@@ -116,10 +115,12 @@ def _attach(root: ET.Element, sequence: ET.Element, timeline) -> None:
 
     rate = _rate(root, sequence.get("format"))
     used: set[int] = set()
+    read: set[int] = set()
     for item in _clip_elements(sequence):
         clip = _match(timeline, root, sequence, item, used)
         if clip is None:
             continue
+        read.add(id(item.element))
         used.add(id(clip))
         element = item.element
         asset = _asset(root, element)
@@ -148,6 +149,20 @@ def _attach(root: ET.Element, sequence: ET.Element, timeline) -> None:
             clip.effects.append(otio.schema.Effect(
                 name=EFFECT, effect_name=EFFECT,
                 metadata={NAMESPACE: {"speed": str(warp.speed), "problem": warp.problem}}))
+    timeline.metadata[NAMESPACE]["unread"] = [
+        f"'{element.get('name', '')}' ({element.tag})" for element in sequence.iter()
+        if element.find("timeMap") is not None and id(element) not in read]
+
+
+def notices(timeline: otio.schema.Timeline) -> tuple[str, ...]:
+    """A line naming the retimed elements of the FCPXML that are not read as clips (compound,
+    multicam or sync clips, clips the adapter misplaced): they stay as they are."""
+    data = timeline.metadata.get(NAMESPACE)
+    unread = list(data.get("unread", [])) if data is not None else []
+    if not unread:
+        return ()
+    return (f"{data['source']}: {len(unread)} retimed element(s) not read as clips are left as "
+            f"they are (not listed): {', '.join(unread)}",)
 
 
 def effect_problem(effect) -> tuple[Fraction, str] | None:
