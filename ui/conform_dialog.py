@@ -509,6 +509,11 @@ class ConformDialog(QDialog):
         except UserInputError as exc:
             self.show_status(str(exc)[:1].upper() + str(exc)[1:] + ".", "error")
             return
+        output = options["output"]
+        if output.exists() and not self.choices.overwrite:
+            self.show_status(f"{output.name} already exists in {output.parent}: choose another "
+                             "name, or tick Overwrite to replace it.", "error")
+            return
         self.result = None
         self.plan = None
         self.cancelling = False
@@ -529,8 +534,8 @@ class ConformDialog(QDialog):
         for clip_plan in plan.plans:
             self.table.set_status(clip_plan.clip.number, "rendering\u2026" if clip_plan.ok
                                   else f"left as it is: {clip_plan.problem}")
-        for text in plan.notices:
-            self.show_status(text, "busy")
+        if plan.notices:
+            self.show_status(" ".join(plan.notices), "busy")
 
     def _on_progress(self, progress) -> None:
         if self.cancelling or self.plan is None:
@@ -557,8 +562,10 @@ class ConformDialog(QDialog):
         self.progress_bar.setValue(1000)
         self.progress_bar.setFormat(f"Done \u00b7 {len(result.rendered)} renders")
         media = self.plan.media_dir if self.plan is not None else result.output.parent
+        notices = " ".join(self.plan.notices) if self.plan is not None else ""
         self.show_status(result_text(result, media, len(self.table.rows))
-                         + f" Import {result.output} into your editor.", "ok")
+                         + f" Import {result.output} into your editor."
+                         + (f" {notices}" if notices else ""), "ok")
         self._update_enabled()
         self.conformFinished.emit(result)
 

@@ -52,7 +52,8 @@ def by_name(tl) -> dict:
     return {item.name: item for _, _, item in video_clips(tl)}
 
 
-def test_lists_previews_and_renders_the_chosen_clips(qtbot, panel, media, tmp_path):
+def test_lists_previews_and_renders_the_chosen_clips(qtbot, panel, media, tmp_path,
+                                                      monkeypatch):
     cut = write_cut(tmp_path, media)
     dialog, count = open_listed(qtbot, panel, cut)
     table = dialog.table
@@ -110,6 +111,14 @@ def test_lists_previews_and_renders_the_chosen_clips(qtbot, panel, media, tmp_pa
     assert "1 clip conformed, 2 left as they were; 1 render in cut_slowmo_media" \
         in dialog.status()
     assert dialog.reveal_button.isEnabled()
+    shown = []
+    monkeypatch.setattr("vfi_plugin.ui.conform_dialog.reveal_in_file_manager", shown.append)
+    dialog.reveal_button.click()
+    assert shown == [new_path]
+    dialog.render_button.click()  # again: the new timeline is there now
+    assert not dialog.busy and dialog.status_kind() == "error"
+    assert "cut_slowmo.otio already exists" in dialog.status() and "tick Overwrite" in \
+        dialog.status()
 
     old_tl, new_tl = (otio.adapters.read_from_file(str(p)) for p in (cut, new_path))
     old, new = by_name(old_tl), by_name(new_tl)
