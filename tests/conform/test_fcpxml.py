@@ -17,7 +17,7 @@ from vfi_plugin import load_interpolator
 from vfi_plugin.cli import main as cli_main
 from vfi_plugin.conform import ConformJob, find_slowed_clips, plan_conform, read_timeline
 from vfi_plugin.conform.clips import time_warp, video_clips
-from vfi_plugin.conform.fcpx import notices, parse_time
+from vfi_plugin.conform.fcpx import Retime, notices, parse_time, retime
 from vfi_plugin.media import read_frames
 
 MEDIA_FRAMES = 40
@@ -165,6 +165,25 @@ def test_final_cut_export_reads_and_copies(tmp_path):
     old, new = (ET.parse(p).getroot() for p in (exported, tmp_path / "new.fcpxml"))
     assert [(e.tag, e.attrib, (e.text or "").strip()) for e in new.iter()] == \
         [(e.tag, e.attrib, (e.text or "").strip()) for e in old.iter()]
+
+
+def test_conform_rate():
+    """Media rate-conformed to the project (conform-rate, scaling by default) plays frame for
+    frame: not slow motion on its own; with a timeMap too it is listed and left; with
+    scaleEnabled="0" (frames sampled in real time) the timeMap alone gives the speed."""
+    def element(conform: str, timemap: bool = True) -> ET.Element:
+        points = ('<timeMap><timept time="0s" value="0s"/><timept time="2s" value="1s"/>'
+                  '</timeMap>') if timemap else ""
+        return ET.fromstring(f'<asset-clip start="1s" duration="1s">{conform}{points}'
+                             f'</asset-clip>')
+
+    rate = Fraction(24)
+    assert retime(element('<conform-rate srcFrameRate="25"/>', timemap=False), rate) is None
+    conformed = retime(element('<conform-rate srcFrameRate="25"/>'), rate)
+    assert conformed.problem == "retimed and rate-conformed (conform-rate): not conformed"
+    for same in ('<conform-rate scaleEnabled="0" srcFrameRate="29.97"/>',
+                 '<conform-rate srcFrameRate="24"/>', ""):
+        assert retime(element(same), rate) == Retime(Fraction(1, 2), Fraction(1, 2))
 
 
 def test_unreadable_fcpxml_is_one_line(tmp_path, capsys):
