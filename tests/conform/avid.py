@@ -21,6 +21,7 @@ MOTION_CONTROL = "9d2ea890-0968-11d3-8a38-0050040ef7d2"  # OperationDef_VideoSpe
 SPEED_RATIO = "72559a80-24d7-11d3-8a50-0050040ef7d2"
 SPEED_MAP = "8d56827c-847e-11d5-935a-50f857c10000"         # PARAM_SPEED_MAP_U
 SPEED_OFFSET_MAP = "8d56827d-847e-11d5-935a-50f857c10000"  # PARAM_SPEED_OFFSET_MAP_U
+OFFSET_MAP = "8d56827a-847e-11d5-935a-50f857c10000"        # PARAM_OFFSET_MAP_U
 VIDEO_DISSOLVE = "0c3bea41-fc05-11d2-8a29-0050040ef7d2"    # OperationDef_VideoDissolve
 TINT = "2b9bd5a7-8e53-4a74-8e4c-1b3f2a6f7d01"  # a colour effect of our own
 
@@ -48,7 +49,7 @@ def _defs(f: aaf2.file.AAFFile):
     rational = f.dictionary.lookup_typedef("Rational")
     params = [f.create.ParameterDef(auid, name, "", rational) for auid, name in (
         (SPEED_RATIO, "SpeedRatio"), (SPEED_MAP, "PARAM_SPEED_MAP_U"),
-        (SPEED_OFFSET_MAP, "PARAM_SPEED_OFFSET_MAP_U"))]
+        (SPEED_OFFSET_MAP, "PARAM_SPEED_OFFSET_MAP_U"), (OFFSET_MAP, "PARAM_OFFSET_MAP_U"))]
     for param in params:
         f.dictionary.register_def(param)
     interp = f.create.InterpolationDef(aaf2.misc.LinearInterp, "LinearInterp", "")
@@ -86,18 +87,30 @@ def _tint_def(f: aaf2.file.AAFFile):
     return op
 
 
-def motion_effect(f, op, master, start: int, frames: int, speed: Fraction):
-    """A "Motion Effect": ``frames`` record frames showing media from ``start`` at ``speed``."""
+def motion_effect(f, op, master, start: int, frames: int, speed: Fraction, *,
+                  offset: Fraction = Fraction(0), ramp: tuple = (), position: bool = False):
+    """A "Motion Effect": ``frames`` record frames showing media from ``start`` at ``speed``;
+    ``offset``: source frames into the source clip at its first frame (as a trimmed one);
+    ``ramp``: (record frame, source offset) points of a speed graph between its ends;
+    ``position``: kept as a position graph instead (``PARAM_OFFSET_MAP_U``, normalized time)."""
+    speed = Fraction(speed)
     group = f.create.OperationGroup(op, frames, media_kind="picture")
-    group.parameters.append(f.create.ConstantValue("SpeedRatio", 1 / Fraction(speed)))
-    speed_map = f.create.VaryingValue("PARAM_SPEED_MAP_U", "LinearInterp")
-    speed_map.add_keyframe(0, Fraction(speed))
-    offset_map = f.create.VaryingValue("PARAM_SPEED_OFFSET_MAP_U", "LinearInterp")
-    offset_map.add_keyframe(0, 0)
-    offset_map.add_keyframe(frames, Fraction(speed) * frames)
-    group.parameters.extend([speed_map, offset_map])
+    group.parameters.append(f.create.ConstantValue("SpeedRatio", 1 / speed))
+    if position:
+        position_map = f.create.VaryingValue("PARAM_OFFSET_MAP_U", "LinearInterp")
+        position_map.add_keyframe(0, offset)
+        position_map.add_keyframe(1, offset + speed * frames)
+        group.parameters.append(position_map)
+    else:
+        speed_map = f.create.VaryingValue("PARAM_SPEED_MAP_U", "LinearInterp")
+        speed_map.add_keyframe(0, speed)
+        offset_map = f.create.VaryingValue("PARAM_SPEED_OFFSET_MAP_U", "LinearInterp")
+        for time, value in ((0, offset), *ramp, (frames, offset + speed * frames)):
+            offset_map.add_keyframe(time, value)
+        group.parameters.extend([speed_map, offset_map])
     group.segments.append(master.create_source_clip(
-        1, start=start, length=max(1, math.ceil(frames * speed)), media_kind="picture"))
+        1, start=start, length=max(1, math.ceil(offset + frames * speed)),
+        media_kind="picture"))
     return group
 
 
@@ -106,7 +119,9 @@ def avid_aaf(path: Path, media: Path, *tracks: list[tuple], rate: int = 24,
     """A sequence with one video track (V1, V2...) per list of items: ``(start, frames)`` a
     clip at 100 %, ``(start, frames, speed)`` a Motion Effect, ``(frames,)`` filler,
     ``("dissolve", frames, cut point)`` a dissolve overlapping the items on either side by
-    ``frames``, ``("tinted", start, frames, speed)`` a Motion Effect under a colour effect. Source times count from the media's first frame, as Avid's source clips do;
+    ``frames``, ``("tinted", start, frames, speed)`` a Motion Effect under a colour effect,
+    ``(start, frames, speed, {options})`` one with ``motion_effect``'s options. Source times
+    count from the media's first frame, as Avid's source clips do;
     ``timecode``: the media's start timecode (frames)."""
     with aaf2.open(str(path), "w") as f:
         master = link(f, media, timecode)
@@ -141,6 +156,9 @@ def avid_aaf(path: Path, media: Path, *tracks: list[tuple], rate: int = 24,
                 elif len(item) == 2:
                     sequence.components.append(master.create_source_clip(
                         1, start=item[0], length=item[1], media_kind="picture"))
+                elif isinstance(item[-1], dict):  # (start, frames, speed, {options})
+                    sequence.components.append(motion_effect(f, op, master, *item[:-1],
+                                                             **item[-1]))
                 else:
                     sequence.components.append(motion_effect(f, op, master, *item))
     return path

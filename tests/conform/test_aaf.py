@@ -127,24 +127,54 @@ def test_avid_aaf_round_trip(tmp_path, media, interp, suffix):
                                                           "new_media"]
 
 
-def test_media_composer_sequence(tmp_path, interp):
-    """A sequence exported by Media Composer (otio-aaf-adapter's linear_speed_effects.aaf):
-    its Motion Effects read with the speeds Media Composer showed; its slowed clips, on media
-    found by name, conform into a new AAF that reads back as the same cut."""
+def test_speed_graphs_conform_only_when_constant(tmp_path, media, interp):
+    """Motion Effects that OTIO's reader reads as a constant speed but are not one from the
+    source clip's start (trimmed, a position graph) and a speed ramp are listed and left as
+    they were; a constant one beside them is conformed."""
+    cut = avid_aaf(tmp_path / "cut.aaf", media, [
+        (10, 6, Fraction(1, 2), {"offset": Fraction(1, 2)}),
+        (10, 6, Fraction(1, 2), {"position": True}),
+        (10, 8, Fraction(1, 2), {"ramp": ((4, 1),)}),
+        (20, 4, Fraction(1, 2))])
+    plan = plan_conform(cut, tmp_path / "new.aaf")
+    assert [(p.clip.speed, p.problem) for p in plan.plans] == [
+        (Fraction(1, 2), "starts 0.5 frames into its source clip (a trimmed Motion Effect): "
+                         "not conformed"),
+        (Fraction(1, 2), "an Avid position-graph Motion Effect: its speed is not read, not "
+                         "conformed"),
+        (1, "a speed ramp or another time effect: not a constant slow motion"),
+        (Fraction(1, 2), None)]
+    result = ConformJob(plan, interpolator=interp).run()
+    check_conformed(plan.timeline, read_timeline(tmp_path / "new.aaf"), result.plans)
+
+
+@pytest.mark.parametrize("name, speeds, slowed, media", [
+    ("linear_speed_effects",  # 1 clip, then "n/d" for d 1-5, n 1-4: n record frames show d
+     [None] + [Fraction(d, n) for d in range(1, 6) for n in range(1, 5)][1:],
+     [(Fraction(1, 2), None), (Fraction(1, 3), None), (Fraction(1, 4), None),
+      (Fraction(2, 3), None), (Fraction(1, 2), None), (Fraction(3, 4), None)],
+     {"Frame Debugger 0h.mov": None}),
+    ("misc_speed_effects",  # a freeze frame, 200 %, 50 %, ..., reverse, a speed bump
+     [None, 0, 2, Fraction(1, 2), 3, Fraction(3, 8), Fraction(115, 8), Fraction(3, 8), 1, 1],
+     [(Fraction(1, 2), None), (Fraction(3, 8), None), (Fraction(3, 8), None),
+      (1, "reversed: not conformed")],
+     {"Frame Debugger 0h.mov": None, "Frame Debugger 1h.mov": "01:00:00:00"})])
+def test_media_composer_sequences(tmp_path, interp, name, speeds, slowed, media):
+    """Sequences exported by Media Composer (otio-aaf-adapter's sample data): their Motion
+    Effects read with the speeds Media Composer showed; their constant slowed clips, on media
+    found by name, conform into a new AAF that reads back as the same cut. (The adapter reads
+    the speed bump, a position graph, at 100 %: not slowed, left as it is.)"""
     cut = tmp_path / "cut.aaf"
-    cut.write_bytes(gzip.decompress((DATA / "linear_speed_effects.aaf.gz").read_bytes()))
+    cut.write_bytes(gzip.decompress((DATA / f"{name}.aaf.gz").read_bytes()))
     old = read_timeline(cut)
-    ratios = [(n, d) for d in range(1, 6) for n in range(1, 5)][1:]  # "n/d": n record frames show d
-    assert [speed_of(item) for _, _, item in video_clips(old)] == \
-        [None] + [Fraction(d, n) for n, d in ratios]
-    assert [c.speed for c in find_slowed_clips(old)] == \
-        [Fraction(1, 2), Fraction(1, 3), Fraction(1, 4), Fraction(2, 3), Fraction(1, 2),
-         Fraction(3, 4)]
+    assert [speed_of(item) for _, _, item in video_clips(old)] == speeds
     found = tmp_path / "found"
     found.mkdir()
-    write_clip(found / "Frame Debugger 0h.mov", 32, 32, Fraction(RATE), 120)
+    for file, timecode in media.items():
+        write_clip(found / file, 32, 32, Fraction(RATE), 120,
+                   extra=["-timecode", timecode] if timecode else None)
     plan = plan_conform(cut, tmp_path / "new.aaf", search=(found,))
-    assert all(p.ok for p in plan.plans)
+    assert [(p.clip.speed, p.problem) for p in plan.plans] == slowed
     result = ConformJob(plan, interpolator=interp).run()
     check_conformed(plan.timeline, read_timeline(tmp_path / "new.aaf"), result.plans)
 

@@ -53,24 +53,27 @@ def check_output(timeline_path: Path, codec: str) -> None:
                              f".mov codec (prores) for an AAF")
 
 
-def place_plans(timeline_path: Path, plans: list[ClipPlan]) -> list[ClipPlan]:
-    """The plans, those whose clip cannot be found in the AAF as a Motion Effect (or whose
-    media rate is not the sequence's) given a ``problem``."""
+def check_plans(timeline_path: Path, plans: list[ClipPlan], writing: bool) -> list[ClipPlan]:
+    """The plans, with a ``problem`` for each clip whose Motion Effect is not the constant speed
+    OTIO's reader gave it (a ramp, a position graph, a start between source frames), whose
+    media rate is not the sequence's, or (``writing`` a new AAF) that cannot be found."""
     import aaf2
 
     with aaf2.open(str(timeline_path), "r") as f:
         slots = _picture_slots(f)
         result = []
         for plan in plans:
-            if plan.ok:
-                where = _find(slots, plan)
-                if where is None:
-                    plan = replace(plan, problem=NOT_FOUND)
-                elif plan.fps != slots[where.slot].edit_rate:
-                    plan = replace(plan, problem=f"the media runs at {float(plan.fps):g} fps, "
-                                                 f"the sequence at "
-                                                 f"{float(slots[where.slot].edit_rate):g}: not "
-                                                 f"conformed in an AAF")
+            where = _find(slots, plan) if plan.ok else None
+            if where is not None:
+                problem = _warp_problem(_motion_effect(slots, where), plan.clip.speed)
+                rate = slots[where.slot].edit_rate
+                if problem is None and plan.fps != rate:
+                    problem = (f"the media runs at {float(plan.fps):g} fps, the sequence at "
+                               f"{float(rate):g}: not conformed from an AAF")
+                if problem is not None:
+                    plan = replace(plan, problem=problem)
+            elif plan.ok and writing:
+                plan = replace(plan, problem=NOT_FOUND)
             result.append(plan)
     return result
 
@@ -91,13 +94,11 @@ def write_conformed_aaf(timeline_path: Path, plans: list[ClipPlan], output: Path
                 if not plan.ok:
                     continue
                 where = _find(slots, plan)
-                if where is None:  # place_plans found it in the same file
+                if where is None:  # check_plans found it in the same file
                     raise UserInputError(f"{timeline_path}: {plan.clip.name}: {NOT_FOUND}")
                 if plan.output not in masters:
                     masters[plan.output] = link_render(f, plan)
-                parent, index = _components(slots[where.slot]), where.index
-                for _ in range(where.depth):
-                    parent, index = parent[index].segments, 0
+                parent, index = _parent(slots, where)
                 clip = masters[plan.output].create_source_clip(
                     1, start=plan.first - where.head, length=parent[index].length,
                     media_kind="picture")
@@ -186,6 +187,49 @@ def _find(slots: list, plan: ClipPlan) -> _Place | None:
         if position > start:
             return None
         position += component.length
+    return None
+
+
+def _parent(slots: list, where: _Place):
+    """The list holding the Motion Effect (a sequence's components or an effect's inputs) and
+    its index there."""
+    parent, index = _components(slots[where.slot]), where.index
+    for _ in range(where.depth):
+        parent, index = parent[index].segments, 0
+    return parent, index
+
+
+def _motion_effect(slots: list, where: _Place):
+    parent, index = _parent(slots, where)
+    return parent[index]
+
+
+def _warp_problem(group, speed) -> str | None:
+    """Why a Motion Effect is not the constant ``speed`` from its source clip's start that OTIO's
+    reader made of it, else None. Media Composer keeps the speed graph as an offset map
+    (record frame -> source frames from the source clip's start: two points for a constant
+    speed) and a speed map; a position graph (``PARAM_OFFSET_MAP_U``) the reader reads from
+    ``SpeedRatio``, which is not the speed; nor does it read the offset at the first frame."""
+    import aaf2
+
+    params = {p.name: p for p in group.parameters}
+    if "PARAM_OFFSET_MAP_U" in params:
+        return "an Avid position-graph Motion Effect: its speed is not read, not conformed"
+    offsets = params.get("PARAM_SPEED_OFFSET_MAP_U")
+    points = list(offsets["PointList"]) if isinstance(offsets, aaf2.misc.VaryingValue) else []
+    speeds = params.get("PARAM_SPEED_MAP_U")
+    values = {round(p.value, 6) for p in speeds["PointList"]} \
+        if isinstance(speeds, aaf2.misc.VaryingValue) else set()
+    if len(points) != 2 or len(values) > 1:
+        return "a speed ramp (Avid speed graph keyframes): not a constant slow motion"
+    (t0, v0), (t1, v1) = ((p.time, p.value) for p in points)
+    slope = (v1 - v0) / (t1 - t0)
+    start = v0 - slope * t0
+    if abs(slope - float(speed)) > 1e-4:
+        return f"Motion Effect speed {slope:.4g} read as {float(speed):g}: not conformed"
+    if abs(start) > 1e-4:
+        return (f"starts {start:.3g} frames into its source clip (a trimmed Motion Effect): "
+                f"not conformed")
     return None
 
 

@@ -88,6 +88,9 @@ def time_warp(clip: otio.schema.Clip) -> TimeWarp | None:
             remap = _fcp_timeremap(effect)
             if remap is not None:
                 warps.append(remap)
+            elif isinstance(effect, otio.schema.TimeEffect):  # e.g. an AAF speed ramp
+                warps.append(TimeWarp(Fraction(1), problem="a speed ramp or another time "
+                                                           "effect: not a constant slow motion"))
     if not warps:
         return None
     if len(warps) > 1:

@@ -121,8 +121,8 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
     try:
         plans = [plan_clip(c, resolve_media(c, here, folders), media, handles, codec, options)
                  for c in clips]
-        if to_aaf:  # edited into a copy of the AAF: each clip must be found in it
-            plans = aaf.place_plans(timeline_path, plans)
+        if timeline_format(timeline_path).adapter == "AAF":  # what OTIO's reader does not say
+            plans = aaf.check_plans(timeline_path, plans, writing=to_aaf)
     except BaseException:
         if made_dir:
             remove_if_empty(media)
