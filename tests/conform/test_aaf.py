@@ -108,8 +108,9 @@ def test_reads_avid_motion_effects(tmp_path, media):
 def test_avid_aaf_round_trip(tmp_path, media, interp, suffix):
     """An Avid sequence conformed to a new AAF (or OTIO) and read back: same duration and
     record ranges, the 50 % and 25 % clips (around dissolves, on V1 and V2, under an effect)
-    play their renders at 100 % from the render's timecode, the 200 % clip and the one past the media's end are as
-    they were; the original AAF is untouched."""
+    play their renders at 100 % from the render's timecode, the 200 % clip and the one past
+    the media's end are as they were; the original AAF is untouched; the new AAF's sequence
+    has a new mob ID."""
     cut = avid_aaf(tmp_path / "cut.aaf", media, CUT, UPPER, timecode=HOUR)
     digest = hashlib.sha256(cut.read_bytes()).hexdigest()
     plan = plan_conform(cut, tmp_path / f"new{suffix}")
@@ -123,6 +124,10 @@ def test_avid_aaf_round_trip(tmp_path, media, interp, suffix):
     assert otio.opentime.to_timecode(items[1].source_range.start_time, RATE) == "01:00:00:11"
     assert [e.name for e in items[-1].effects] == ["Tint"]  # the effect on it stays
     assert hashlib.sha256(cut.read_bytes()).hexdigest() == digest
+    if suffix == ".aaf":  # a new sequence, on the same master mobs where clips were left
+        assert new.metadata["AAF"]["MobID"] != plan.timeline.metadata["AAF"]["MobID"]
+        assert items[3].metadata["AAF"]["MobID"] == \
+            [i for _, _, i in video_clips(plan.timeline)][3].metadata["AAF"]["MobID"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf", f"new{suffix}",
                                                           "new_media"]
 

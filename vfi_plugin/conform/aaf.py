@@ -5,9 +5,13 @@ OTIO's AAF writer cannot write the new timeline: it builds a new file from OTIO 
 Avid mob ID for each clip and writes no speed effects (clips left as they were would lose
 theirs). So the new AAF is a copy of the one conformed, edited with pyaaf2: each conformed
 clip's "Motion Control" time warp (an OperationGroup in the sequence, or the only input of
-effects on it) gives way to a SourceClip of the same length that plays its render at 100 %, through a master mob that links
-the render as Media Composer links a QuickTime file (AMA, pyaaf2's ``create_ama_link``), with
-the render's start timecode. Everything else in the file stays as it was.
+effects on it) gives way to a SourceClip of the same length that plays its render at 100 %,
+through a master mob that links the render as Media Composer links a QuickTime file (AMA,
+pyaaf2's ``create_ama_link``), with the render's start timecode. The sequence gets a new mob
+ID (it is a new sequence); everything else in the file stays as it was.
+
+OTIO's reader reads only part of a Motion Effect (the offset map's slope, else
+``SpeedRatio``), so ``check_plans`` looks at the effect itself before a clip is conformed.
 """
 from __future__ import annotations
 
@@ -103,6 +107,9 @@ def write_conformed_aaf(timeline_path: Path, plans: list[ClipPlan], output: Path
                     1, start=plan.first - where.head, length=parent[index].length,
                     media_kind="picture")
                 parent[index] = clip
+            sequence = _sequence(f)
+            if sequence is not None:  # not to be taken for the sequence it was made from
+                sequence.mob_id = aaf2.mobid.MobID.new()
         os.replace(tmp, output)
     except UserInputError:
         raise
@@ -141,15 +148,21 @@ def link_render(f: aaf2.file.AAFFile, plan: ClipPlan) -> aaf2.mobs.MasterMob:
     return master
 
 
+def _sequence(f: aaf2.file.AAFFile):
+    """The sequence OTIO's AAF reader reads: the one top-level composition, else the one
+    composition; None when there is not one."""
+    mobs = list(f.content.toplevel()) or list(f.content.compositionmobs())
+    return mobs[0] if len(mobs) == 1 else None
+
+
 def _picture_slots(f: aaf2.file.AAFFile) -> list:
-    """The picture slots of the sequence OTIO's AAF reader reads (the one top-level
-    composition, else the one composition), in order; [] when it is not one."""
+    """The picture slots of the sequence, in order ([] without one)."""
     import aaf2
 
-    mobs = list(f.content.toplevel()) or list(f.content.compositionmobs())
-    if len(mobs) != 1:
+    sequence = _sequence(f)
+    if sequence is None:
         return []
-    return [slot for slot in mobs[0].slots if isinstance(slot, aaf2.mobslots.TimelineMobSlot)
+    return [slot for slot in sequence.slots if isinstance(slot, aaf2.mobslots.TimelineMobSlot)
             and slot.segment is not None and slot.segment.media_kind == "Picture"]
 
 
