@@ -124,10 +124,13 @@ def test_avid_aaf_round_trip(tmp_path, media, interp, suffix):
     assert otio.opentime.to_timecode(items[1].source_range.start_time, RATE) == "01:00:00:11"
     assert [e.name for e in items[-1].effects] == ["Tint"]  # the effect on it stays
     assert hashlib.sha256(cut.read_bytes()).hexdigest() == digest
-    if suffix == ".aaf":  # a new sequence, on the same master mobs where clips were left
+    was = [i for _, _, i in video_clips(plan.timeline)]
+    assert items[3].metadata["AAF"]["MobID"] == was[3].metadata["AAF"]["MobID"]  # left as it was
+    render_id = items[1].metadata.get("AAF", {}).get("MobID")  # its render's master mob
+    assert render_id != was[1].metadata["AAF"]["MobID"]
+    assert (render_id is None) == (suffix == ".otio")  # OTIO: the old mob's metadata dropped
+    if suffix == ".aaf":  # a new sequence
         assert new.metadata["AAF"]["MobID"] != plan.timeline.metadata["AAF"]["MobID"]
-        assert items[3].metadata["AAF"]["MobID"] == \
-            [i for _, _, i in video_clips(plan.timeline)][3].metadata["AAF"]["MobID"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf", f"new{suffix}",
                                                           "new_media"]
 

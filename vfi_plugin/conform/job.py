@@ -264,6 +264,8 @@ def conformed_timeline(timeline: otio.schema.Timeline,
         clip.source_range = otio.opentime.TimeRange(
             origin + otio.opentime.RationalTime(plan.first, rate),
             clip.source_range.duration)
+        if "AAF" in clip.metadata:  # the old master mob's (its mob ID would relink the old media)
+            del clip.metadata["AAF"]
         fcp = clip.metadata.get("fcp_xml")
         for key in _OLD_MEDIA_KEYS if fcp is not None else ():
             if key in fcp:
