@@ -17,7 +17,9 @@ from timelines import RATE, clip, timeline
 from vfi_plugin import load_interpolator
 from vfi_plugin.cli import main as cli_main
 from vfi_plugin.conform import ConformJob, find_slowed_clips, plan_conform, read_timeline
+from vfi_plugin.conform.aaf import write_conformed_aaf
 from vfi_plugin.conform.clips import time_warp, video_clips
+from vfi_plugin.errors import SlowMoError
 from vfi_plugin.media import read_frames
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -200,3 +202,16 @@ def test_aaf_output_errors(tmp_path, media, capsys):
         err = capsys.readouterr().err.strip()
         assert err.startswith("error: ") and message in err and "\n" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf", "cut.otio"]
+
+
+def test_failed_aaf_write_leaves_nothing(tmp_path, media):
+    """A new AAF that cannot be written (here: its renders are missing) is not written, and
+    neither is its temporary file; the error is one line naming it."""
+    cut = avid_aaf(tmp_path / "cut.aaf", media, CUT)
+    plan = plan_conform(cut, tmp_path / "new.aaf")
+    with pytest.raises(SlowMoError) as failure:
+        write_conformed_aaf(cut, list(plan.plans), tmp_path / "new.aaf")
+    assert "take_x2_f9-13.mov: no such file" in str(failure.value)
+    assert "\n" not in str(failure.value)
+    plan.discard()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.aaf"]
