@@ -19,6 +19,7 @@ from . import aaf
 from .clips import SlowedClip, find_slowed_clips, remove_time_warp, video_clips
 from .plan import (DEFAULT_CODEC, ClipPlan, default_media_dir, output_extension,
                    plan_clip, resolve_media, share_renders, timeline_dir)
+from .speeds import lost_speeds
 from .timeline import read_timeline, timeline_format, write_timeline
 
 if TYPE_CHECKING:
@@ -41,6 +42,9 @@ class ConformPlan:
     plans: tuple[ClipPlan, ...]
     made_media_dir: bool = False  # planning made the media folder (removed if left empty)
     notices: tuple[str, ...] = ()  # one-line notes for the user (e.g. an EDL's assumed rate)
+    # clips to render whose speed the new format's writer would lose were they left slowed
+    # (a failed render): (track, record start frame)
+    lost_if_left: tuple[tuple[str, int], ...] = ()
 
     def discard(self) -> None:
         """Forget a plan that will not run: remove the media folder it made, if empty."""
@@ -123,6 +127,7 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
                  for c in clips]
         if timeline_format(timeline_path).adapter == "AAF":  # what OTIO's reader does not say
             plans = aaf.check_plans(timeline_path, plans, writing=to_aaf)
+        lost = _check_lost_speeds(timeline, timeline_path, output, rate, plans)
     except BaseException:
         if made_dir:
             remove_if_empty(media)
@@ -130,7 +135,7 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
     if made_dir and not any(p.ok for p in plans):
         remove_if_empty(media)
     return ConformPlan(timeline_path, output, media, timeline, tuple(share_renders(plans)),
-                       made_dir, _rate_notices(timeline_path, rate, plans))
+                       made_dir, _rate_notices(timeline_path, rate, plans), lost)
 
 
 class ConformJob:
@@ -164,6 +169,7 @@ class ConformJob:
             done = sum(p.frames for p in plans if p.ok and not p.shared)
             meter.update(done, "finishing", force=True)
             self._check_cancel()
+            _refuse_lost_speeds(self.plan, plans)
             if timeline_format(self.plan.output).adapter == "AAF":
                 aaf.write_conformed_aaf(self.plan.timeline_path, plans, self.plan.output)
             else:
@@ -277,6 +283,36 @@ def conformed_timeline(timeline: otio.schema.Timeline,
             if "comments" in edl:
                 edl["comments"] = [c for c in edl["comments"] if "REEL NAME FROM" not in str(c)]
     return new
+
+
+def _check_lost_speeds(timeline, source: Path, output: Path, rate: Fraction | None,
+                       plans: list[ClipPlan]) -> tuple[tuple[str, int], ...]:
+    """Refuse a new format whose writer loses the speed of a retimed clip left as it is;
+    return the keys of the clips to render whose speed it would lose if left."""
+    lost = lost_speeds(timeline, source, output, rate)
+    rendered = {_key(p) for p in plans if p.ok}
+    left = [c for c in lost if c.key not in rendered]
+    if left:
+        names = "; ".join(c.describe() for c in left[:3]) + ("; ..." if len(left) > 3 else "")
+        raise UserInputError(
+            f"{output}: the {timeline_format(output).label} writer would lose the speed of "
+            f"{len(left)} retimed clip(s) that stay as they are: {names}; write the new "
+            f"timeline as {source.suffix} (or .otio)")
+    return tuple(c.key for c in lost)
+
+
+def _refuse_lost_speeds(plan: ConformPlan, plans: list[ClipPlan]) -> None:
+    """A render that failed leaves its clip slowed: refuse to write a format that loses it."""
+    failed = [p for p in plans if not p.ok and _key(p) in plan.lost_if_left]
+    if failed:
+        raise UserInputError(
+            f"{plan.output}: not written: {failed[0].clip.name} could not be rendered "
+            f"({failed[0].problem}) and the {timeline_format(plan.output).label} writer "
+            f"cannot keep its speed; write the new timeline as {plan.timeline_path.suffix}")
+
+
+def _key(plan: ClipPlan) -> tuple[str, int]:
+    return plan.clip.track, round(plan.clip.record.start_time.value)
 
 
 def _rate_notices(path: Path, rate: Fraction | None, plans: list[ClipPlan]) -> tuple[str, ...]:
