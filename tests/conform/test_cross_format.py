@@ -82,3 +82,22 @@ def test_a_failed_render_whose_speed_would_be_lost_writes_nothing(tmp_path, medi
         ConformJob(plan, interpolator=load_interpolator(device="cpu")).run()
     assert not (tmp_path / "new.xml").exists()
     assert not plan.media_dir.exists() or not any(plan.media_dir.iterdir())
+
+
+def test_edl_reels_hold_no_spaces(tmp_path, media):
+    """OTIO's EDL writer keeps spaces in reels taken from names; a reel with a space splits the
+    event's columns. Every reel written is letters and digits, at most 8."""
+    spaced = Path(shutil.copy(media, tmp_path / "my take 01.mkv"))
+    tl = timeline([clip("plain", spaced, 2, 6), clip("half", spaced, 10, 6, 0.5)])
+    plain = tl.video_tracks()[0][0]
+    plain.media_reference.name = "UNC Path"  # as the AAF reader names media
+    source = save(tl, tmp_path / "cut.otio")
+    plan = plan_conform(source, tmp_path / "new.edl", codec="ffv1", chosen=())
+    ConformJob(plan).run()  # nothing to render: the timeline is written as it is
+    lines = [line.split() for line in (tmp_path / "new.edl").read_text().splitlines()
+             if line[:3].isdigit()]
+    assert [line[1] for line in lines] == ["mytake01", "mytake01"]
+    assert all(len(line) == 8 for line in lines)  # event reel track edit in out rec-in rec-out
+    new = read_timeline(tmp_path / "new.edl")
+    assert [i.range_in_parent() for _, _, i in video_clips(new)] == \
+        [i.range_in_parent() for _, _, i in video_clips(read_timeline(source))]

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from ..errors import UserInputError
 
@@ -34,6 +36,7 @@ FORMATS: dict[str, TimelineFormat] = {f.suffix: f for f in (
 )}
 
 EDL_DEFAULT_RATE = Fraction(24)
+EDL_REEL_LENGTH = 8  # what OTIO's EDL writer cuts a reel to (Avid style)
 
 
 def timeline_format(path: str | os.PathLike[str]) -> TimelineFormat:
@@ -100,6 +103,8 @@ def write_timeline(timeline: otio.schema.Timeline, path: str | os.PathLike[str])
             tmp.write_text(fcpx.conformed_xml(source, timeline), encoding="utf-8")
             _check_fcpxml(tmp, timeline, path)
         else:
+            if fmt.adapter == "cmx_3600":
+                timeline = with_edl_reels(timeline)
             try:
                 otio.adapters.write_to_file(timeline, str(tmp), adapter_name=fmt.adapter)
             except Exception as exc:
@@ -108,6 +113,24 @@ def write_timeline(timeline: otio.schema.Timeline, path: str | os.PathLike[str])
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def with_edl_reels(timeline: otio.schema.Timeline) -> otio.schema.Timeline:
+    """A copy in which every clip without an EDL reel gets one an EDL can hold: the letters
+    and digits of its file's name (else its media's or its own name), at most
+    ``EDL_REEL_LENGTH``. OTIO's EDL writer keeps spaces ("UNC Path", an AAF's media name),
+    which split an event's columns."""
+    new = timeline.deepcopy()
+    for item in new.find_clips():
+        edl = item.metadata.get("cmx_3600")
+        if edl is not None and edl.get("reel"):
+            continue
+        ref = item.media_reference
+        url = unquote(getattr(ref, "target_url", "") or "").replace("\\", "/")
+        name = url.rsplit("/", 1)[-1] or getattr(ref, "name", "") or item.name or ""
+        reel = re.sub(r"[^A-Za-z0-9]", "", re.sub(r"[.][A-Za-z0-9]+$", "", name))
+        item.metadata.setdefault("cmx_3600", {})["reel"] = reel[:EDL_REEL_LENGTH] or "AX"
+    return new
 
 
 def _check_fcpxml(written: Path, timeline: otio.schema.Timeline, path: Path) -> None:
