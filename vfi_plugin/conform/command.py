@@ -129,9 +129,7 @@ def _conform(argv: list[str]) -> int:
                         overwrite=args.overwrite, device=args.device,
                         weights=Path(args.weights) if args.weights else None,
                         farm=farm if farm.enabled else None)
-    from .fcpx import notices
-
-    for text in plan.notices + notices(plan.timeline):
+    for text in plan.notices:
         print_notice(text)
     if not plan.plans:
         print_notice(f"{args.timeline}: no clip slowed below 100 % (constant speed) on its video "

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Cancelled, SlowMoError, UserInputError
 from ..jobs import CancelToken, ProgressCallback, ProgressMeter, NoticeCallback
-from . import aaf
+from . import aaf, fcpx
 from .clips import SlowedClip, find_slowed_clips, remove_time_warp, video_clips
 from .plan import (DEFAULT_CODEC, ClipPlan, default_media_dir, output_extension,
                    plan_clip, resolve_media, share_renders, timeline_dir)
@@ -134,8 +134,9 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
         raise
     if made_dir and not any(p.ok for p in plans):
         remove_if_empty(media)
+    notices = _rate_notices(timeline_path, rate, plans) + fcpx.notices(timeline)
     return ConformPlan(timeline_path, output, media, timeline, tuple(share_renders(plans)),
-                       made_dir, _rate_notices(timeline_path, rate, plans), lost)
+                       made_dir, notices, lost)
 
 
 class ConformJob:
