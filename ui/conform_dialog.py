@@ -506,6 +506,7 @@ class ConformDialog(QDialog):
             return
         try:
             options = self.choices.plan_options(self.table.checked())
+            options["farm"] = panel.state.farm_options()  # the panel's Render on: here or Dask
         except UserInputError as exc:
             self.show_status(str(exc)[:1].upper() + str(exc)[1:] + ".", "error")
             return
@@ -524,9 +525,11 @@ class ConformDialog(QDialog):
             failed=self._on_failed, cancelled=self._on_cancelled)
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat("Preparing\u2026")
+        where = (f" on the Dask cluster at {options['farm'].scheduler}"
+                 if options["farm"] is not None else "")
         self.show_status(f"Rendering {len(options['chosen'])} clip"
                          f"{'s' * (len(options['chosen']) != 1)} of "
-                         f"{self.choices.timeline.name}\u2026", "busy")
+                         f"{self.choices.timeline.name}{where}\u2026", "busy")
         self._update_enabled()
 
     def _on_planned(self, plan) -> None:

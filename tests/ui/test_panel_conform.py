@@ -228,3 +228,28 @@ def test_media_composer_aaf_finds_its_media_in_a_search_folder(qtbot, panel, tmp
                                                   "75 %"]
     assert table.checked() == (1, 2, 3, 4, 5, 6) and dialog.render_button.isEnabled()
     assert dialog.choices.plan_options(table.checked())["search"] == (found,)
+
+
+def test_renders_on_the_panels_dask_cluster(qtbot, panel, media, tmp_path):
+    """Render on: Dask cluster applies to a timeline too: the clips' segments run as one queue
+    on the scheduler at the panel's address (a real in-process scheduler and worker)."""
+    from distributed import LocalCluster
+
+    cut = write_cut(tmp_path, media)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        panel.state.render_on, panel.state.scheduler = "dask", cluster.scheduler_address
+        dialog, _ = open_listed(qtbot, panel, cut)
+        dialog.table.set_checked(2, False)
+        dialog.codec_combo.setCurrentIndex(dialog.codec_combo.findData("ffv1"))
+        with qtbot.waitSignal(dialog.conformFinished, timeout=RENDER_TIMEOUT_MS) as done:
+            dialog.render_button.click()
+            assert f"on the Dask cluster at {cluster.scheduler_address}" in dialog.status()
+        worker_tasks = sum(len(w.state.log) for w in cluster.workers.values())
+    result = done.args[0]
+    assert worker_tasks > 0  # the segments ran on the cluster's worker
+    (rendered,) = result.rendered
+    item = by_name(otio.adapters.read_from_file(str(result.output)))["half"]
+    assert item.media_reference.target_url == rendered.resolve().as_uri()
+    assert time_warp(item) is None
+    panel.state.render_on = "here"

@@ -92,8 +92,9 @@ class ConformWorker(Worker):
         plan = plan_conform(**self.options, device=self.device)
         try:
             self.planned.emit(plan)
+            here = self.options.get("farm") is None  # a cluster's workers load their own
             interpolator = (self.cache.get(self.device)
-                            if self.cache is not None and plan.chosen else None)
+                            if self.cache is not None and plan.chosen and here else None)
             if token.cancelled:
                 raise Cancelled("conform cancelled")
         except BaseException:
