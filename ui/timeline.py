@@ -188,16 +188,18 @@ class TimelineWidget(QWidget):
         left, width = self._span()
         return left + width * frame / max(1, self._count)
 
+    def frame_pos(self, x: float) -> float:
+        """The inverse of ``x_for_frame``: the (fractional, unclamped) frame position at x."""
+        left, width = self._span()
+        return (x - left) / width * max(1, self._count)
+
     def frame_at(self, x: float) -> int:
         """The frame under x (clamped to the clip)."""
-        left, width = self._span()
-        frame = math.floor((x - left) / width * max(1, self._count))
-        return max(0, min(self._count - 1, frame))
+        return max(0, min(self._count - 1, math.floor(self.frame_pos(x))))
 
     def boundary_at(self, x: float) -> int:
         """The frame boundary nearest to x (0..frame_count)."""
-        left, width = self._span()
-        return max(0, min(self._count, round((x - left) / width * max(1, self._count))))
+        return max(0, min(self._count, round(self.frame_pos(x))))
 
     def in_handle_x(self) -> float:
         return self.x_for_frame(self._in)

@@ -7,6 +7,7 @@ the app's start nor the GUI thread ever waits for torch.
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from fractions import Fraction
@@ -165,33 +166,47 @@ class PreviewResult:
     fps: Fraction       # output frame rate
     source: list        # list[QImage], source frames start..end-1
     frames: list        # list[QImage], the retimed frames
+    ramp: tuple | None = None  # a speed ramp's keys (then ``factor`` is its slowest)
+    times: tuple = ()   # with a ramp: each output frame's source time, in frames from start
 
     def source_index(self, j: int) -> int:
         """Which source frame (index into ``source``) output frame j shows."""
+        if self.times:
+            return min(len(self.source) - 1, math.floor(self.times[j] + 1e-9))
         return min(len(self.source) - 1, int(Fraction(j) / self.factor))
 
 
 class PreviewWorker(Worker):
     """Retimes source frames [start, end) of ``media`` (a proxy) at ``size`` with the
-    shared interpolator: the preview, not a render (nothing is written)."""
+    shared interpolator: the preview, not a render (nothing is written). With ``ramp``
+    (keys in seconds on the clip) the frames are the ramp's over [start, end), at the
+    source rate, as a render of that stretch gives them."""
 
     def __init__(self, cache: InterpolatorCache, media: Path, start: int, end: int,
-                 factor: float | str, mode: str, device: str, size: tuple[int, int]) -> None:
+                 factor: float | str, mode: str, device: str, size: tuple[int, int],
+                 ramp: tuple | None = None) -> None:
         super().__init__()
         self.cache = cache
         self.media = Path(media)
         self.start_frame, self.end_frame = start, end
         self.factor, self.mode, self.device, self.size = factor, mode, device, size
+        self.ramp = ramp
 
     def work(self) -> PreviewResult:
-        from vfi_plugin.engine import RetimePlan, parse_factor
+        from vfi_plugin.engine import Ramp, RetimePlan, parse_factor
         from vfi_plugin.jobs import retime_range
         from vfi_plugin.media import probe, read_frames
 
-        plan = RetimePlan(parse_factor(self.factor), self.mode)
-        total = plan.output_frames(self.end_frame - self.start_frame)
-        self.report((0, total), force=True)
         info = probe(self.media)
+        n = self.end_frame - self.start_frame
+        if self.ramp:
+            plan = Ramp(tuple(self.ramp), info.fps, self.start_frame, n)
+            factor = Fraction(plan.max_factor).limit_denominator(1000)
+        else:
+            plan = RetimePlan(parse_factor(self.factor), self.mode)
+            factor = plan.factor
+        total = plan.output_frames(n)
+        self.report((0, total), force=True)
         with read_frames(self.media, self.start_frame, self.end_frame, size=self.size,
                          info=info) as reader:
             source = [frame_to_qimage(f) for f in reader]
@@ -209,8 +224,11 @@ class PreviewWorker(Worker):
         finally:
             retimed.close()
         self.report((len(frames), total), force=True)
-        return PreviewResult(self.start_frame, self.end_frame, plan.factor, plan.mode,
-                             plan.output_fps(info.fps), source, frames)
+        times = (tuple(plan.wanted_time(j) for j in range(len(frames)))
+                 if isinstance(plan, Ramp) else ())
+        return PreviewResult(self.start_frame, self.end_frame, factor, plan.mode,
+                             plan.output_fps(info.fps), source, frames,
+                             tuple(self.ramp) if self.ramp else None, times)
 
 
 class RenderWorker(Worker):

@@ -1,5 +1,7 @@
 """The preview: about a second around the playhead, retimed on the proxy in a worker,
-then looped next to the source (the source viewer holds each source frame as long)."""
+then looped next to the source (the source viewer holds each source frame as long).
+With a speed ramp the preview is the ramp's frames over that second (the source times
+``Ramp.source_time`` gives), played at the source rate."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -61,7 +63,8 @@ class PreviewController(QObject):
         """[start, end) source frames for a preview: ~1 s around the playhead, in the range."""
         state, tl = self.panel.state, self.panel.timeline
         lo, hi = state.start, state.end
-        factor = max(1.01, state.factor)
+        ramp = state.range_ramp()
+        factor = max(1.01, state.factor if ramp is None else 1 / min(state.ramp_speeds()))
         n = round(float(state.info.fps) * PREVIEW_SECONDS)
         n = min(n, int((PREVIEW_MAX_FRAMES - 1) / factor) + 1, hi - lo)
         n = max(2, n)
@@ -95,12 +98,16 @@ class PreviewController(QObject):
         start, end = self.span()
         media = panel.loader.proxy or info.path
         size = self.size(*info.display_size)
-        key = (str(media), start, end, state.factor_text, state.mode, state.device)
+        if state.ramp is not None and not state.ramp:
+            panel.show_message("The speed ramp has no keys: double-click the speed lane to "
+                               "add one, or pick a preset.", "error")
+            return
+        key = (str(media), start, end, state.factor_text, state.mode, state.device, state.ramp)
         if self.result is not None and key == self._key:
             self.start_loop()
             return
         worker = PreviewWorker(panel.interpolators, media, start, end, state.factor_text,
-                               state.mode, state.device, size)
+                               state.mode, state.device, size, state.ramp)
         self.slot.start(worker, progress=self._on_progress, finished=self._on_finished,
                         failed=self._on_failed, cancelled=self._on_cancelled)
         self._key = key
@@ -110,7 +117,7 @@ class PreviewController(QObject):
         view.set_dimmed(False)
         view.set_placeholder("Rendering the preview\u2026")
         view.set_progress(0.0)
-        view.set_caption(f"SlowMo {state.factor_text}\u00d7 preview")
+        view.set_caption(self._caption(state.factor_text, state.ramp))
         panel.transport.preview_button.setText("Stop")
         panel.transport.preview_status.setText(
             f"{format_timecode(start, info.fps)} \u2013 {format_timecode(end - 1, info.fps)}")
@@ -132,10 +139,15 @@ class PreviewController(QObject):
         result, state = self.result, self.panel.state
         if result is None:
             return
-        same = format_factor(result.factor) == state.factor_text and result.mode == state.mode
+        same = (result.ramp == state.ramp and result.mode == state.mode and
+                (result.ramp is not None or format_factor(result.factor) == state.factor_text))
         self.panel.preview_view.set_caption(
-            f"SlowMo {format_factor(result.factor)}\u00d7 preview"
+            self._caption(format_factor(result.factor), result.ramp)
             + ("" if same else "  (settings changed)"))
+
+    @staticmethod
+    def _caption(factor: str, ramp) -> str:
+        return "SlowMo ramp preview" if ramp is not None else f"SlowMo {factor}\u00d7 preview"
 
     def _on_progress(self, value) -> None:
         done, total = value
@@ -176,8 +188,10 @@ class PreviewController(QObject):
         fps = min(60.0, float(result.fps))
         factor = format_factor(result.factor)
         self.panel.preview_view.set_dimmed(False)
-        self.panel.preview_view.set_caption(f"SlowMo {factor}\u00d7 preview")
-        self.panel.source_view.set_caption(f"Source, frames held {factor}\u00d7")
+        self.panel.preview_view.set_caption(self._caption(factor, result.ramp))
+        self.panel.source_view.set_caption(
+            "Source, frames held as the ramp's speed" if result.ramp is not None
+            else f"Source, frames held {factor}\u00d7")
         self.timer.start(max(5, round(1000 / fps)))
         self.panel.transport.set_playing(True)
         self.tick(advance=False)

@@ -1,13 +1,15 @@
-"""The retime section: the slowdown (presets and a custom factor), the mode, and the
-result the settings give (frames, length, rate)."""
+"""The retime section: the slowdown (presets and a custom factor), constant or a speed
+ramp (with the ramp presets), the mode, and the result the settings give (frames, length,
+rate)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel,
-                               QPushButton, QRadioButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QButtonGroup, QDoubleSpinBox, QFrame, QHBoxLayout, QLabel, QMenu,
+                               QPushButton, QRadioButton, QToolButton, QVBoxLayout, QWidget)
 
 from vfi_plugin.session.naming import format_factor
-from vfi_plugin.session.state import MAX_FACTOR, MIN_FACTOR, MODES, PRESETS, Summary, clamp_factor
+from vfi_plugin.session.state import (MAX_FACTOR, MIN_FACTOR, MODES, PRESETS, RAMP_PRESETS,
+                                      Summary, clamp_factor)
 
 from . import section_grid
 
@@ -16,6 +18,8 @@ class RetimeSection(QFrame):
     factorChanged = Signal(float)   # a factor within the limits
     factorRefused = Signal(str)     # what was typed and what it became instead
     modeChanged = Signal(str)
+    speedChanged = Signal(str)      # "constant" or "ramp"
+    rampPreset = Signal(str)        # a RAMP_PRESETS name, or "clear"
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -48,6 +52,21 @@ class RetimeSection(QFrame):
         self.factor_spin.setKeyboardTracking(False)
         self.factor_spin.valueChanged.connect(self._on_factor_changed)
         presets.addWidget(self.factor_spin)
+        presets.addSpacing(6)
+        # Constant or a speed ramp: two push buttons, not a QButtonGroup (see above)
+        self.speed_constant = QPushButton("Constant", self)
+        self.speed_constant.setToolTip("The same slowdown all along the range")
+        self.speed_ramp = QPushButton("Ramp", self)
+        self.speed_ramp.setToolTip("A speed ramp: the speed changes along the clip (edit it in "
+                                   "the lane under the timeline; presets slow down to the "
+                                   "factor)")
+        for button, kind in ((self.speed_constant, "constant"), (self.speed_ramp, "ramp")):
+            button.setCheckable(True)
+            button.setProperty("preset", True)
+            button.clicked.connect(lambda _=False, k=kind: self.set_speed(k, emit=True))
+            presets.addWidget(button)
+        self.speed_constant.setChecked(True)
+        self._speed = "constant"
         presets.addStretch(1)
         grid.addLayout(presets, 1, 1)
         grid.addWidget(QLabel("Mode", self), 2, 0)
@@ -65,6 +84,19 @@ class RetimeSection(QFrame):
         modes.addWidget(self.mode_slowmo)
         modes.addWidget(self.mode_smooth)
         modes.addStretch(1)
+        self.ramp_presets = QToolButton(self)
+        self.ramp_presets.setText("Ramp presets")
+        self.ramp_presets.setToolTip("Lay a ramp over the marked range, slowing down to the "
+                                     "factor, or clear its keys")
+        self.ramp_presets.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.ramp_presets)
+        for name, label in (*RAMP_PRESETS.items(), ("clear", "Clear")):
+            if name == "clear":
+                menu.addSeparator()
+            menu.addAction(label, lambda n=name: self.rampPreset.emit(n))
+        self.ramp_presets.setMenu(menu)
+        self.ramp_presets.setVisible(False)
+        modes.addWidget(self.ramp_presets)
         grid.addLayout(modes, 2, 1)
         grid.addWidget(QLabel("Result", self), 3, 0, Qt.AlignmentFlag.AlignTop)
         result = QVBoxLayout()
@@ -94,6 +126,24 @@ class RetimeSection(QFrame):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         (self.mode_smooth if mode == "smooth" else self.mode_slowmo).setChecked(True)
+
+    def speed(self) -> str:
+        """"constant" (the factor all along) or "ramp"."""
+        return self._speed
+
+    def set_speed(self, kind: str, emit: bool = False) -> None:
+        """Constant or ramp: a ramp plays at the source rate, so Smooth is off meanwhile."""
+        ramp = kind == "ramp"
+        changed = kind != self._speed
+        self._speed = "ramp" if ramp else "constant"
+        self.speed_ramp.setChecked(ramp)
+        self.speed_constant.setChecked(not ramp)
+        self.ramp_presets.setVisible(ramp)
+        self.mode_smooth.setEnabled(not ramp)
+        self.mode_smooth.setToolTip("A speed ramp plays at the source rate: slow motion only"
+                                    if ramp else "Same length, N times the frame rate")
+        if changed and emit:
+            self.speedChanged.emit(self.speed())
 
     def show_summary(self, summary: Summary) -> None:
         self.result_label.setText(summary.result_text)
