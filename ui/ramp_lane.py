@@ -206,10 +206,17 @@ class RampLane(QWidget):
 
     # ----------------------------------------------------------------- mouse
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() != Qt.MouseButton.LeftButton or self.timeline.frame_count < 2:
+        if self.timeline.frame_count < 2:
+            return super().mousePressEvent(event)
+        pos = event.position()
+        if event.button() == Qt.MouseButton.RightButton:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            self.open_menu(self.key_at(pos), pos)
+            event.accept()
+            return
+        if event.button() != Qt.MouseButton.LeftButton:
             return super().mousePressEvent(event)
         self.setFocus(Qt.FocusReason.MouseFocusReason)
-        pos = event.position()
         hit = self.key_at(pos)
         if hit is None and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             hit = self.add_key(self.time_at(pos.x()),
@@ -243,20 +250,19 @@ class RampLane(QWidget):
         event.accept()
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
-        if self.timeline.frame_count < 2:
-            return
-        pos = QPointF(event.pos())
-        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+        # a right click opened the menu already (mousePressEvent); this is the menu key's
+        if event.reason() == QContextMenuEvent.Reason.Keyboard and self.timeline.frame_count >= 2:
             index = self._selected
-            if index is not None:
-                pos = self.key_pos(index)
-        else:
-            index = self.key_at(pos)
+            self.open_menu(index, self.key_pos(index) if index is not None
+                           else QPointF(self.width() / 2, self.height() / 2))
+        event.accept()
+
+    def open_menu(self, index: int | None, pos: QPointF) -> None:
+        """Pop up key ``index``'s menu (or Add key, without one) at ``pos``."""
         if index is not None:
             self.select(index)
         self.menu = self.key_menu(index, pos.x())
         self.menu.popup(self.mapToGlobal(pos.toPoint()))
-        event.accept()
 
     def key_menu(self, index: int | None, x: float) -> QMenu:
         """Key ``index``'s menu (Linear, Smooth, Remove key), or, without a key, Add key."""
