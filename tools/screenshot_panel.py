@@ -2,9 +2,10 @@
 
 Run it under a real X server, e.g.::
 
-    xvfb-run -s "-screen 0 1400x900x24" python tools/screenshot_panel.py [OUT.png] [WxH]
+    xvfb-run -s "-screen 0 1400x900x24" python tools/screenshot_panel.py [OUT.png] [WxH] [--ramp]
 
-(WxH: the window's size, default 1280x860; 1280x720 checks a small laptop screen.)
+(WxH: the window's size, default 1280x860; 1280x720 checks a small laptop screen.
+--ramp: a speed ramp (the Ease in-out preset, one key moved) in the lane under the timeline.)
 
 It makes a short demo clip with ffmpeg (a moving ball over drifting gradients),
 opens it in the standalone window with the dark theme, marks a range, renders
@@ -71,15 +72,17 @@ def pump(seconds: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    ramp = "--ramp" in argv
+    argv = [a for a in argv if a != "--ramp"]
     out = Path(argv[0]) if argv else ROOT / "docs" / "panel.png"
     width, height = (int(v) for v in (argv[1] if len(argv) > 1 else "1280x860").split("x"))
     try:
-        return shoot(out, width, height)
+        return shoot(out, width, height, ramp)
     finally:
         shutil.rmtree(WORK, ignore_errors=True)
 
 
-def shoot(out: Path, width: int, height: int) -> int:
+def shoot(out: Path, width: int, height: int, ramp: bool = False) -> int:
     from vfi_plugin.ui.app import MainWindow
     from vfi_plugin.ui.icon import app_icon
     from vfi_plugin.ui.style import apply_dark_theme
@@ -102,6 +105,13 @@ def shoot(out: Path, width: int, height: int) -> int:
     panel.set_range(18, 71)
     panel.set_playhead(40)
     panel.set_device("auto")
+    if ramp:
+        panel.ramp.apply_preset("ease-in-out")
+        lane = panel.ramp_lane
+        lane.select(1)
+        key = lane.keys()[1]
+        lane.move_key(1, key.time - 0.12, key.speed / 2)  # one key moved: 8x at its slowest
+        lane.setFocus()
     panel.start_preview()
     wait_until(lambda: panel.preview.result is not None, 600, "the preview")
     wait_until(lambda: panel.preview.pos >= 30, 30, "the preview loop")

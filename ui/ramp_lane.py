@@ -3,8 +3,9 @@
 x is the timeline's own frame mapping (``TimelineWidget.x_for_frame`` / ``frame_pos``,
 shifted by where the lane sits relative to the timeline), so a key lines up with the frame
 above it; a key's time is drawn at the middle of its frame, as the playhead is. y is the
-speed on a log scale from 100 % (top) down to ``MIN_SPEED`` (bottom), with guides at
-100 % and 25 %. Keys are ``RampKey``s (seconds on the clip, snapped to whole frames when
+speed on a log scale from 100 % (top) down to 1/16 (bottom), or down to the slowest key's
+power of two when that is slower (to ``MIN_SPEED``; a key dragged below the lane goes
+slower than its bottom), with guides at 100 % and 25 %. Keys are ``RampKey``s (seconds on the clip, snapped to whole frames when
 placed or moved); every edit emits ``keysChanged`` with the new keys, in time order.
 
 Mouse: double-click adds a key there (Ctrl+click: on the curve), drag moves a key (time
@@ -30,6 +31,7 @@ from .timeline import TimelineWidget
 
 LANE_H = 44
 PAD = 6            # the curve's margin at the top and bottom
+FLOOR = 1 / 16     # the slowest speed the lane shows without a slower key
 HIT = 7            # px: how near a key the mouse must be to take it
 KEY_R = 4.5
 SPEED_STEP = 2 ** 0.25  # Up/Down: a quarter octave (Shift: an octave)
@@ -42,6 +44,7 @@ KEY_FILL = QColor("#f2b632")
 SELECTED = QColor("#ffffff")
 PLAYHEAD = QColor(255, 80, 80, 150)
 HINT = QColor("#8c949f")
+DIM = QColor(0, 0, 0, 110)
 EASES = (("linear", "Linear"), ("smooth", "Smooth"))
 
 
@@ -66,6 +69,7 @@ class RampLane(QWidget):
         self._keys: list[RampKey] = []
         self._selected: int | None = None
         self._dragging = False
+        self._drag_floor = FLOOR
         self.menu: QMenu | None = None  # the last context menu (open while it shows)
         timeline.rangeChanged.connect(lambda *_: self.update())
         timeline.playheadChanged.connect(lambda *_: self.update())
@@ -173,13 +177,22 @@ class RampLane(QWidget):
         frame = self._snap(self.timeline.frame_pos(x + self._dx()) - 0.5)
         return float(Fraction(frame) / self.fps)
 
+    def floor(self) -> float:
+        """The speed at the lane's bottom: 1/16, or the slowest key's power of two (kept
+        while a key is dragged, so the key follows the mouse)."""
+        if self._dragging:
+            return self._drag_floor
+        slowest = min((k.speed for k in self._keys), default=1.0)
+        return max(MIN_SPEED, min(FLOOR, 2.0 ** math.floor(math.log2(slowest) + 1e-9)))
+
     def y_for_speed(self, speed: float) -> float:
-        depth = math.log(1 / min(1.0, max(MIN_SPEED, speed))) / math.log(1 / MIN_SPEED)
+        depth = math.log(1 / min(1.0, max(MIN_SPEED, speed))) / math.log(1 / self.floor())
         return PAD + depth * (self.height() - 2 * PAD)
 
     def speed_at_y(self, y: float) -> float:
-        depth = min(1.0, max(0.0, (y - PAD) / max(1.0, self.height() - 2 * PAD)))
-        return max(MIN_SPEED, min(1.0, MIN_SPEED ** depth))
+        """The speed at y (below the lane: slower than its bottom, to ``MIN_SPEED``)."""
+        depth = max(0.0, (y - PAD) / max(1.0, self.height() - 2 * PAD))
+        return max(MIN_SPEED, min(1.0, self.floor() ** depth))
 
     def speed_at_frame(self, frame: float) -> float:
         """The curve's speed at clip frame ``frame`` (1 without keys)."""
@@ -222,6 +235,7 @@ class RampLane(QWidget):
             hit = self.add_key(self.time_at(pos.x()),
                                None if self._keys else self.speed_at_y(pos.y()))
         self.select(hit)
+        self._drag_floor = self.floor()
         self._dragging = hit is not None
         event.accept()
 
@@ -346,9 +360,9 @@ class RampLane(QWidget):
         p.fillRect(self.rect(), BG)
         tl = self.timeline
         count = tl.frame_count
+        xi = tl.in_handle_x() - self._dx()
+        xo = tl.out_handle_x() - self._dx()
         if count >= 2:
-            xi = tl.in_handle_x() - self._dx()
-            xo = tl.out_handle_x() - self._dx()
             p.fillRect(QRectF(xi, 0, xo - xi, self.height()), RANGE_BG)
         font = QFont(self.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() * 0.78))
@@ -358,12 +372,17 @@ class RampLane(QWidget):
             p.setPen(QPen(GUIDE, 1, Qt.PenStyle.DashLine))
             p.drawLine(QPointF(0, y), QPointF(self.width(), y))
             p.setPen(LABEL)
-            p.drawText(QPointF(3, y + (10 if speed == 1.0 else -3)), format_percent(speed))
+            p.drawText(QPointF(3, y + 10), format_percent(speed))
         if count < 2:
             p.end()
             return
         if self._keys:
             self._paint_curve(p)
+            # outside the marked range the curve is not rendered: dimmed as on the timeline
+            p.fillRect(QRectF(0, 0, max(0.0, xi), self.height()), DIM)
+            p.fillRect(QRectF(xo, 0, max(0.0, self.width() - xo), self.height()), DIM)
+            if self._selected is not None:
+                self._paint_key(p, self._selected, self._keys[self._selected])
         else:
             p.setPen(HINT)
             p.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter,

@@ -44,7 +44,7 @@ def test_keys_belong_to_the_clip_and_the_range_picks_part_of_the_curve(info):
     speeds = state.ramp_speeds()
     assert speeds[0] == pytest.approx(0.625) and speeds[-1] == pytest.approx(1 - 0.75 * 0.95)
     assert state.summary().frames == Ramp(ramp_keys, Fraction(10), 10, 10).frame_count()
-    assert state.summary().detail_text.startswith("ramp 62 % \u2192 29 %, up to 3.48\u00d7")
+    assert state.summary().detail_text.startswith("ramp 62.5 % \u2192 28.8 %, up to 3.48\u00d7")
     # after the last key the curve holds its speed: 25 % all along, as the 4x factor
     held = dataclasses.replace(state, start=22, end=30)
     assert held.ramp_speeds() == [0.25]
@@ -105,5 +105,5 @@ def test_presets_lie_over_the_marked_range_down_to_the_factor(info):
 
 
 def test_percentages():
-    assert [format_percent(s) for s in (1, 0.5, 0.25, 1 / 3, 1 / 64)] == [
-        "100 %", "50 %", "25 %", "33 %", "1.6 %"]
+    assert [format_percent(s) for s in (1, 0.5, 0.125, 1 / 3, 1 / 64)] == [
+        "100 %", "50 %", "12.5 %", "33.3 %", "1.6 %"]

@@ -85,7 +85,8 @@ class RetimeSection(QFrame):
         modes.addWidget(self.mode_smooth)
         modes.addStretch(1)
         self.ramp_presets = QToolButton(self)
-        self.ramp_presets.setText("Ramp presets")
+        self.ramp_presets.setText("Ramp presets \u25be")
+        self.ramp_presets.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.ramp_presets.setToolTip("Lay a ramp over the marked range, slowing down to the "
                                      "factor, or clear its keys")
         self.ramp_presets.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

@@ -34,9 +34,8 @@ def default_output_name(source: Path, factor: float | Fraction | str, mode: str,
 
 
 def format_percent(speed: float) -> str:
-    """A speed as a percentage: 1 -> "100 %", 0.25 -> "25 %", 1/3 -> "33 %", 1/64 -> "1.6 %"."""
-    value = float(speed) * 100
-    text = f"{value:.0f}" if value >= 9.95 else f"{value:.1f}".rstrip("0").rstrip(".")
+    """A speed as a percentage: 1 -> "100 %", 0.125 -> "12.5 %", 1/3 -> "33.3 %"."""
+    text = f"{float(speed) * 100:.1f}".rstrip("0").rstrip(".")
     return f"{text} %"
 
 
