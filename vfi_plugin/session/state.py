@@ -186,8 +186,6 @@ class PanelState:
                    else "never slower")
             curve = " \u2192 ".join(format_percent(s) for s in speeds)
             detail = f"ramp {curve}, {how}; at {format_fps(fps)} fps, from {source}"
-            if info.has_audio:
-                detail += "; the audio is dropped"
             return self._result(range_text, frames, fps, detail)
         try:
             plan = RetimePlan(parse_factor(self.factor_text), self.mode)
