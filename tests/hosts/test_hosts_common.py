@@ -113,6 +113,10 @@ def test_host_file_round_trip(tmp_path):
     reader = ResultReader(tmp_path / "r.jsonl")
     assert reader.read_new() == []
     req = ImportRequest(Path("/m/a_slowmo.mp4"), sel, Fraction(8, 3), "slowmo", 75, Fraction(30000, 1001))
+    ramped = ImportRequest(Path("/m/a_slowmo_ramp.mp4"), sel, Fraction(4), "slowmo", 90,
+                           Fraction(30000, 1001), "0.0:1.0,0.5:0.25~,1.0:1.0")
+    host.import_result(ramped)
+    assert reader.read_new() == [ramped]  # the ramp's keys reach the host
     host.import_result(req)
     with open(tmp_path / "r.jsonl", "a") as fh:
         fh.write('{"output": "/m/partial')  # a line still being written is not read yet

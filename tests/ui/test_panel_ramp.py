@@ -274,6 +274,8 @@ def test_render_with_a_ramp_equals_the_apis(qtbot, make_clip, make_panel, open_c
         qtbot.mouseClick(panel.render_button, LEFT)
     result = blocker.args[0]
     assert result.output == output and result.frames == ramp.frame_count()
+    handed = panel.renderer.import_request(result)  # what a host gets: the ramp, not a factor
+    assert handed.ramp == "0.0:1.0,0.75:0.5~,1.0:0.25,1.25:1.0" and handed.factor == 4
     assert probe(output).frame_count == ramp.frame_count() and probe(output).fps == 12
 
     api_out = tmp_path / "api.mkv"

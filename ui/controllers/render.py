@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMessageBox
 from vfi_plugin.errors import UserInputError
 from vfi_plugin.hosts.base import ClipSelection, ImportRequest, reveal_in_file_manager
 from vfi_plugin.session import PanelState
-from vfi_plugin.session.naming import format_fps, seconds_text
+from vfi_plugin.session.naming import format_fps, ramp_text, seconds_text
 
 from ..threads import WorkerSlot, describe_error
 from ..worker import RenderWorker
@@ -156,8 +156,8 @@ class RenderController(QObject):
         panel.renderFinished.emit(result)
 
     def import_request(self, result) -> ImportRequest:
-        """What the host gets: the output and the clip/range/factor it was made from
-        (as asked when the render started, whatever the panel shows now)."""
+        """What the host gets: the output and the clip/range/factor (or ramp) it was made
+        from (as asked when the render started, whatever the panel shows now)."""
         job = self.job or self.panel.state
         info, host_selection = job.info, job.selection
         if info is None:
@@ -167,8 +167,13 @@ class RenderController(QObject):
                                             end_frame=job.end, fps=info.fps)
         else:
             selection = ClipSelection(info.path, job.start, job.end, info.fps, info.path.name)
-        return ImportRequest(Path(result.output), selection, Fraction(job.factor_text), job.mode,
-                             result.frames, result.fps)
+        ramp = job.range_ramp() if job.ramp else None
+        if ramp is None:
+            return ImportRequest(Path(result.output), selection, Fraction(job.factor_text),
+                                 job.mode, result.frames, result.fps)
+        slowest = Fraction(ramp.max_factor).limit_denominator(1000)
+        return ImportRequest(Path(result.output), selection, slowest, job.mode, result.frames,
+                             result.fps, ramp_text(job.ramp))
 
     def _on_failed(self, message: str) -> None:
         self._ended("Failed", message, "error")

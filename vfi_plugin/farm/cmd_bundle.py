@@ -21,6 +21,20 @@ def main(argv: list[str]) -> int:
     return run_reporting_errors(lambda: _bundle(argv))
 
 
+def check_bundle_folder(path: str, overwrite: bool) -> Path:
+    """The bundle folder to write: refused when it is a file, its parent is missing, or it
+    holds a bundle already (unless ``overwrite``)."""
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise UserInputError(f"{folder}: not a folder")
+    if any((folder / name).exists() for name in BUNDLE_FILES) and not overwrite:
+        raise UserInputError(f"{folder}: already holds a job bundle (use --overwrite to "
+                             f"replace it)")
+    if not folder.parent.resolve().is_dir():
+        raise UserInputError(f"{folder.parent}: folder does not exist")
+    return folder
+
+
 def _bundle(argv: list[str]) -> int:
     from ..cli import EXIT_OK, print_notice
     from ..media.sequence import is_pattern
@@ -37,21 +51,14 @@ def _bundle(argv: list[str]) -> int:
     if args.job_dir:
         raise UserInputError("farm-bundle: --job-dir does not apply (the job folder is "
                              "a hidden folder in the output folder, found by every task)")
-    folder = Path(args.bundle)
-    if folder.exists() and not folder.is_dir():
-        raise UserInputError(f"{folder}: not a folder")
-    if any((folder / name).exists() for name in BUNDLE_FILES) and not args.overwrite:
-        raise UserInputError(f"{folder}: already holds a job bundle (use --overwrite to "
-                             f"replace it)")
-    if not folder.parent.resolve().is_dir():
-        raise UserInputError(f"{folder.parent}: folder does not exist")
+    folder = check_bundle_folder(args.bundle, args.overwrite)
     job = plan_job(args, "farm-bundle", print_notice)
     source = Path(os.path.abspath(args.input))
     output = Path(os.path.abspath(args.output))
     name = output.name + ("/" if args.output.endswith(("/", os.sep)) else "")
-    factor = args.factor or "2"
+    retime = "ramp" if getattr(args, "ramp", None) else f"x{args.factor or '2'}"
     bundle = BundleJob(
-        name=f"SlowMo {source.name} x{factor} -> {output.name}"[:128],
+        name=f"SlowMo {source.name} {retime} -> {output.name}",
         source=source, output_dir=output.parent, output_name=name,
         options=tuple(render_options(args)), segment_frames=job.segment_frames,
         segments=len(job.segments),

@@ -42,10 +42,11 @@ class ImportRequest:
 
     output: Path
     selection: ClipSelection | None
-    factor: Fraction
+    factor: Fraction      # a ramp's: its slowest part's
     mode: str
     frames: int
     fps: Fraction
+    ramp: str | None = None  # a speed ramp's keys (``--ramp`` syntax) instead of one factor
 
 
 @runtime_checkable

@@ -37,13 +37,15 @@ def selection_from_dict(data: dict | None) -> ClipSelection | None:
 def request_to_dict(req: ImportRequest) -> dict:
     return {"output": str(req.output), "frames": int(req.frames), "fps": fraction_text(req.fps),
             "factor": fraction_text(Fraction(req.factor)), "mode": req.mode,
-            "clip": selection_to_dict(req.selection)}
+            "clip": selection_to_dict(req.selection),
+            **({"ramp": req.ramp} if req.ramp is not None else {})}
 
 
 def request_from_dict(data: dict) -> ImportRequest:
     return ImportRequest(Path(data["output"]), selection_from_dict(data.get("clip")),
                          Fraction(str(data.get("factor", "2"))), str(data.get("mode", "slowmo")),
-                         int(data.get("frames", 0)), fps_fraction(data.get("fps")) or Fraction(0))
+                         int(data.get("frames", 0)), fps_fraction(data.get("fps")) or Fraction(0),
+                         data.get("ramp"))
 
 
 def write_host_file(path: str | os.PathLike, host: str, clip: ClipSelection | None,

@@ -171,7 +171,9 @@ class NukeHost:
             except Exception:
                 pass
         try:
-            label = f"SlowMo {float(Fraction(request.factor)):g}x {request.mode}"
+            label = (f"SlowMo ramp, up to {float(Fraction(request.factor)):g}x slower"
+                     if request.ramp else
+                     f"SlowMo {float(Fraction(request.factor)):g}x {request.mode}")
             read["label"].setValue(label)
         except Exception:
             pass
