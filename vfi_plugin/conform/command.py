@@ -49,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="replace an existing new timeline and renders")
     add_cluster_options(p, "render the clips' segments")
+    p.add_argument("--bundle", default=None, metavar="DIR",
+                   help="write an Open Job Description job bundle of the conform into DIR (one "
+                        "task per clip render, then one writing the new timeline) for openjd "
+                        "run or deadline bundle submit; render nothing here")
+    # the bundle's tasks (conform.bundle): one clip's render; the new timeline from the renders
+    p.add_argument("--render-clip", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--write-timeline", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.add_argument("--progress", choices=("auto", "json"), default="auto",
                    help="json: one JSON object per line on stderr")
@@ -118,15 +125,18 @@ def main(argv: list[str]) -> int:
 def _conform(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     from ..farm import FarmOptions
+    from . import bundle
     from .job import ConformJob, plan_conform
     from ..jobs import CancelToken
 
+    mode = bundle.farm_mode(args)  # a farm task plans as with --overwrite (see conform.bundle)
     farm = FarmOptions(args.workers, args.scheduler, args.segment_frames)
     plan = plan_conform(args.timeline, args.output, media_dir=args.media_dir,
                         handles=args.handles, codec=args.codec, rate=_rate(args.edl_fps),
                         search=tuple(args.search),
                         chosen=_numbers(args.clips) if args.clips else None,
-                        overwrite=args.overwrite, device=args.device,
+                        overwrite=args.overwrite or mode in ("--render-clip", "--write-timeline"),
+                        device=args.device,
                         weights=Path(args.weights) if args.weights else None,
                         farm=farm if farm.enabled else None)
     for text in plan.notices:
@@ -134,6 +144,8 @@ def _conform(argv: list[str]) -> int:
     if not plan.plans:
         print_notice(f"{args.timeline}: no clip slowed below 100 % (constant speed) on its video "
                      f"tracks; the new timeline is a copy")
+    if mode is not None:
+        return bundle.run(args, plan, mode, summary)
     if args.list:
         plan.discard()
         print(summary(plan.plans))

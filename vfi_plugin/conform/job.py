@@ -101,14 +101,6 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
         raise UserInputError(f"bad handles '{handles}': use 0 or more frames")
     output_extension(codec)
     timeline = read_timeline(timeline_path, rate)
-    media = Path(media_dir) if media_dir else default_media_dir(output)
-    if media.exists() and not media.is_dir():
-        raise UserInputError(f"{media}: not a folder (the renders go into --media-dir)")
-    made_dir = not media.exists()
-    if made_dir:
-        if not media.resolve().parent.is_dir():
-            raise UserInputError(f"{media.parent}: no such folder (for --media-dir)")
-        media.mkdir()  # the renders' checks need their folder; removed again if left empty
     folders = tuple(Path(s) for s in search)
     for folder in folders:
         if not folder.is_dir():
@@ -120,6 +112,14 @@ def plan_conform(timeline_path: str | Path, output: str | Path, *,
             raise UserInputError(f"{timeline_path}: no slowed clip numbered "
                                  f"{', '.join(map(str, unknown))} (it has {len(clips)})")
         clips = [c for c in clips if c.number in chosen]
+    media = Path(media_dir) if media_dir else default_media_dir(output)
+    if media.exists() and not media.is_dir():
+        raise UserInputError(f"{media}: not a folder (the renders go into --media-dir)")
+    made_dir = not media.exists()
+    if made_dir:
+        if not media.resolve().parent.is_dir():
+            raise UserInputError(f"{media.parent}: no such folder (for --media-dir)")
+        media.mkdir()  # the renders' checks need their folder; removed again if left empty
     options = dict(overwrite=overwrite, device=device, weights=weights, farm=farm)
     here = timeline_dir(timeline_path)
     try:
@@ -170,11 +170,7 @@ class ConformJob:
             done = sum(p.frames for p in plans if p.ok and not p.shared)
             meter.update(done, "finishing", force=True)
             self._check_cancel()
-            _refuse_lost_speeds(self.plan, plans)
-            if timeline_format(self.plan.output).adapter == "AAF":
-                aaf.write_conformed_aaf(self.plan.timeline_path, plans, self.plan.output)
-            else:
-                write_timeline(conformed_timeline(self.plan.timeline, plans), self.plan.output)
+            write_conformed(self.plan, plans)
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
@@ -239,6 +235,17 @@ def conform(timeline: str | Path, output: str | Path, *, progress: ProgressCallb
     """Plan (see ``plan_conform`` for the options) and run a conform; returns what it did."""
     plan = plan_conform(timeline, output, **options)
     return ConformJob(plan, progress, cancel, interpolator, notice).run()
+
+
+def write_conformed(plan: ConformPlan, plans: list[ClipPlan]) -> None:
+    """Write ``plan``'s new timeline once its renders exist: each ok clip of ``plans`` plays its
+    render, the others stay as they were (refused where the new format would lose the speed
+    of one of those)."""
+    _refuse_lost_speeds(plan, plans)
+    if timeline_format(plan.output).adapter == "AAF":
+        aaf.write_conformed_aaf(plan.timeline_path, plans, plan.output)
+    else:
+        write_timeline(conformed_timeline(plan.timeline, plans), plan.output)
 
 
 def conformed_timeline(timeline: otio.schema.Timeline,
