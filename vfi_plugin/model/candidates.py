@@ -5,8 +5,13 @@ of a held-out photo: 1.2 px mean error, 3.2 px at the 90th percentile), and the 
 polish, being local, settles in the nearest minimum: 0.84 px after it. Most large motion in
 footage is the camera's (pans, tilts, push-ins, handheld drift): one affine motion for the
 whole picture. This module fits that affine motion robustly to the polished flow, polishes it
-in turn (0.04 px on the same pan) and keeps, pixel by pixel, whichever of the two flows
-matches I2 and I3 better, so objects moving on their own keep the head's flow.
+in turn (0.04 px on the same pan) and keeps whichever of the two flows matches I2 and I3
+better, so objects moving on their own keep the head's flow. The choice is a vote over a
+window (``vote`` px at the comparison's scale) among the pixels where the two flows
+disagree: an object is a region, and pixel by pixel a weakly textured patch of a moving
+object can match the camera's motion as well as its own (v3.2 chose per pixel: a layer
+moving 32 px at 1080p lost 7 dB to it, docs/motion.md), while pixels where both flows agree
+(a still background around a small object) have no say.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ FIT_ITERATIONS = 4    # iteratively reweighted least squares rounds
 FIT_SCALE_PX = 0.5    # residual (px) at which a block's weight halves (Cauchy)
 MATCH_WINDOW = 5      # px at the comparison's scale: the matching error's averaging square
 COMPARE_DOWNSCALE = 2 # the two flows are compared on frames at half size
+DISAGREE_PX = 2.0     # flows closer than this (px, full size) agree: those pixels do not vote
 
 
 def affine_motion(flow: torch.Tensor, weight: torch.Tensor | None = None) -> torch.Tensor:
@@ -65,12 +71,25 @@ def matching_error(grey2: torch.Tensor, grey3: torch.Tensor, flow: torch.Tensor)
     return _box(diff.abs(), MATCH_WINDOW)
 
 
+def _vote(better: torch.Tensor, candidate: torch.Tensor, flow: torch.Tensor,
+          window: int) -> torch.Tensor:
+    """``better`` decided by a majority of the pixels around each one where the two flows
+    disagree (by more than ``DISAGREE_PX``); pixels where they agree have no say, so a small
+    object moving over a still background is decided by its own pixels."""
+    size = better.shape[-2:]
+    gap = (resize_flow(candidate, size) - resize_flow(flow, size)).abs().amax(1, keepdim=True)
+    disagree = (gap * COMPARE_DOWNSCALE > DISAGREE_PX).float()
+    votes, voters = _box(better.float() * disagree, window), _box(disagree, window)
+    return torch.where(voters > 1e-6, votes > 0.5 * voters, better)
+
+
 def with_global_motion(i2: torch.Tensor, i3: torch.Tensor, flow: torch.Tensor,
                        stages: tuple[tuple[int, int, int], ...],
-                       weight: torch.Tensor | None = None) -> torch.Tensor:
+                       weight: torch.Tensor | None = None, vote: int = 1) -> torch.Tensor:
     """``flow`` (polished), or where it matches better, the global affine motion fitted to it
     and polished by ``stages`` (float32). ``weight`` limits which pixels the fit sees. The
-    two are compared on frames at 1/``COMPARE_DOWNSCALE``."""
+    two are compared on frames at 1/``COMPARE_DOWNSCALE``, each pixel taking what most
+    pixels of the ``vote`` x ``vote`` square around it chose (1: each its own)."""
     with torch.autocast(flow.device.type, enabled=False):
         flow = flow.float()
         candidate = polish_flow(i2, i3, affine_motion(flow, weight), stages)
@@ -78,5 +97,7 @@ def with_global_motion(i2: torch.Tensor, i3: torch.Tensor, flow: torch.Tensor,
         grey2, grey3 = (F.interpolate(x.float().mean(1, keepdim=True), size=size, mode="area")
                         for x in (i2, i3))
         better = matching_error(grey2, grey3, candidate) < matching_error(grey2, grey3, flow)
+        if vote > 1:
+            better = _vote(better, candidate, flow, vote)
         better = F.interpolate(better.float(), size=flow.shape[-2:], mode="nearest") > 0.5
         return torch.where(better, candidate, flow)

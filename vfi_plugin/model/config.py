@@ -28,6 +28,8 @@ class ModelConfig:
     edge_fill: bool = True
     # a second, global affine (camera) motion, kept where it matches better (model/candidates.py)
     global_motion: bool = True
+    # the camera motion's choice: a majority over this square (px at half size; 1: per pixel)
+    motion_vote: int = 31
     warp_mode: str = "bicubic"  # how I2 and I3 are resampled for the base: bilinear or bicubic
     refine_width: int = 12
     refine_blocks: int = 3
@@ -45,6 +47,7 @@ class ModelConfig:
         known.setdefault("warp_mode", "bilinear")  # files from before the warp choice (v1)
         known.setdefault("edge_fill", False)       # files from before the edge fill (v3.1)
         known.setdefault("global_motion", False)   # files from before the global motion (v3.1)
+        known.setdefault("motion_vote", 1)         # files from before the vote (v3.2)
         for key in ("lstm_widths", "flow_widths", "flow_cost_radii"):
             if key in known:
                 known[key] = tuple(known[key])

@@ -132,7 +132,8 @@ class Net(nn.Module):
             # then refines whichever flow won, pixel by pixel
             coarse = polish_flow(i2, i3, flow, stages[:-1])
             matched = matched_weight(coarse, content)
-            chosen = with_global_motion(i2, i3, coarse, stages[-2:-1], matched)
+            chosen = with_global_motion(i2, i3, coarse, stages[-2:-1], matched,
+                                        self.config.motion_vote)
             polished = polish_flow(i2, i3, chosen, stages[-1:])
         else:
             polished = polish_flow(i2, i3, flow, stages)

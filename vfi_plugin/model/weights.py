@@ -16,7 +16,8 @@ from .net import Net
 FORMAT = "vfi-slowmo-weights"
 FORMAT_VERSION = 1
 # config fields that change how a net runs, not its parameters (``reconfigured`` may set them)
-INFERENCE_FIELDS = ("polish", "flow_max_pixels", "warp_mode", "edge_fill", "global_motion")
+INFERENCE_FIELDS = ("polish", "flow_max_pixels", "warp_mode", "edge_fill", "global_motion",
+                    "motion_vote")
 
 
 def tensors_checksum(tensors: dict[str, torch.Tensor]) -> str:
