@@ -26,6 +26,7 @@ from vfi_plugin.session.conform import (ConformRow, default_output, outcome, pro
 
 from .conform_table import ClipTable
 from .controllers.conform import ConformWorker, ListWorker, ThumbnailWorker
+from .sections import status_label
 from .settings import last_folder
 from .style import PANEL_QSS
 
@@ -165,12 +166,7 @@ class ConformDialog(QDialog):
                        self.close_button):
             bar.addWidget(button)
         root.addLayout(bar)
-        self.status_label = QLabel("", self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setMinimumHeight(self.status_label.fontMetrics().height() * 2 + 8)
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.status_label = status_label(self)
         root.addWidget(self.status_label)
 
     def _connect(self) -> None:

@@ -14,7 +14,6 @@ import pytest
 from avid import avid_aaf
 from clips import frame_index, write_clip
 from timelines import RATE, clip, timeline
-from vfi_plugin import load_interpolator
 from vfi_plugin.cli import main as cli_main
 from vfi_plugin.conform import ConformJob, find_slowed_clips, plan_conform, read_timeline
 from vfi_plugin.conform.aaf import write_conformed_aaf
@@ -31,11 +30,6 @@ HOUR = 3600 * RATE  # the media's start timecode, 01:00:00:00, in frames
 CUT = [(2, 8), ("dissolve", 4, 2), (8, 8, Fraction(1, 2)), (3,), (20, 6, Fraction(1, 4)),
        ("dissolve", 2, 1), (3, 5, Fraction(2)), (36, 10, Fraction(1, 2))]
 UPPER = [(4,), ("tinted", 30, 4, Fraction(1, 2))]
-
-
-@pytest.fixture(scope="module")
-def interp():
-    return load_interpolator(device="cpu")
 
 
 @pytest.fixture(scope="module")

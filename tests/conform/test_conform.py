@@ -12,26 +12,13 @@ import pytest
 
 from clips import frame_index, write_clip
 from timelines import RATE, as_fcp7_xml, clip, dissolve, gap, timeline
-from vfi_plugin import CancelToken, load_interpolator
+from vfi_plugin import CancelToken
 from vfi_plugin.cli import main as cli_main
 from vfi_plugin.conform import (ConformJob, find_slowed_clips, plan_conform, read_timeline)
 from vfi_plugin.conform.clips import time_warp, video_clips
 from vfi_plugin.errors import Cancelled
 from vfi_plugin.media import read_frames
 
-MEDIA_FRAMES = 40
-
-
-@pytest.fixture(scope="module")
-def interp():
-    return load_interpolator(device="cpu")
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory) -> Path:
-    """32x32, 24 fps, 40 lossless frames carrying their index."""
-    return write_clip(tmp_path_factory.mktemp("media") / "take.mkv", 32, 32, Fraction(RATE),
-                      MEDIA_FRAMES, codec="ffv1")
 
 
 def edit(media: Path, edl: bool = False) -> otio.schema.Timeline:

@@ -7,15 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import opentimelineio as otio
 import pytest
 
-from clips import write_clip
-from timelines import RATE, clip, gap, timeline
+from timelines import clip, gap, timeline
 from vfi_plugin.cli import main
 from vfi_plugin.conform import ConformJob, plan_conform, read_timeline
 from vfi_plugin.conform.clips import time_warp, video_clips
@@ -25,12 +23,6 @@ from vfi_plugin.media import read_frames
 openjd_model = pytest.importorskip("openjd.model")
 yaml = pytest.importorskip("yaml")
 BIN = Path(sys.executable).parent
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory) -> Path:
-    return write_clip(tmp_path_factory.mktemp("media") / "take.mkv", 32, 32, Fraction(RATE), 40,
-                      codec="ffv1")
 
 
 @pytest.fixture(scope="module")

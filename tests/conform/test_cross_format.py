@@ -4,25 +4,16 @@ clip whose render fails, nothing is written)."""
 from __future__ import annotations
 
 import shutil
-from fractions import Fraction
 from pathlib import Path
 
 import opentimelineio as otio
 import pytest
 
-from clips import write_clip
-from timelines import RATE, clip, gap, timeline
-from vfi_plugin import load_interpolator
+from timelines import clip, gap, timeline
 from vfi_plugin.conform import ConformJob, plan_conform, read_timeline
 from vfi_plugin.conform.clips import time_warp, video_clips
 from vfi_plugin.conform.speeds import lost_speeds
 from vfi_plugin.errors import UserInputError
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory) -> Path:
-    return write_clip(tmp_path_factory.mktemp("media") / "take.mkv", 32, 32, Fraction(RATE), 40,
-                      codec="ffv1")
 
 
 def cut(media: Path, freeze: bool = False) -> otio.schema.Timeline:
@@ -59,9 +50,8 @@ def test_a_lost_speed_of_a_clip_left_is_refused_before_rendering(tmp_path, media
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.otio"]
 
 
-def test_otio_to_fcp7_xml_when_every_retimed_clip_is_rendered(tmp_path, media):
+def test_otio_to_fcp7_xml_when_every_retimed_clip_is_rendered(tmp_path, media, interp):
     source = save(cut(media), tmp_path / "cut.otio")
-    interp = load_interpolator(device="cpu")
     result = ConformJob(plan_conform(source, tmp_path / "new.xml", codec="ffv1"),
                         interpolator=interp).run()
     assert all(p.ok for p in result.plans) and len(result.rendered) == 2
@@ -72,14 +62,14 @@ def test_otio_to_fcp7_xml_when_every_retimed_clip_is_rendered(tmp_path, media):
     assert all(time_warp(i) is None for _, _, i in video_clips(new))
 
 
-def test_a_failed_render_whose_speed_would_be_lost_writes_nothing(tmp_path, media):
+def test_a_failed_render_whose_speed_would_be_lost_writes_nothing(tmp_path, media, interp):
     own = shutil.copy(media, tmp_path / "take.mkv")
     source = save(cut(Path(own)), tmp_path / "cut.otio")
     plan = plan_conform(source, tmp_path / "new.xml", codec="ffv1")
     assert all(p.ok for p in plan.plans)
     Path(own).write_bytes(b"not a movie any more")  # the renders fail on their own input
     with pytest.raises(UserInputError, match="not written: half could not be rendered"):
-        ConformJob(plan, interpolator=load_interpolator(device="cpu")).run()
+        ConformJob(plan, interpolator=interp).run()
     assert not (tmp_path / "new.xml").exists()
     assert not plan.media_dir.exists() or not any(plan.media_dir.iterdir())
 

@@ -11,33 +11,20 @@ from pathlib import Path
 import opentimelineio as otio
 import pytest
 
-from clips import frame_index, write_clip
-from finalcut import RATE, cut
-from vfi_plugin import load_interpolator
+from clips import frame_index
+from finalcut import cut
+from timelines import MEDIA_FRAMES
 from vfi_plugin.cli import main as cli_main
 from vfi_plugin.conform import ConformJob, find_slowed_clips, plan_conform, read_timeline
 from vfi_plugin.conform.clips import time_warp, video_clips
 from vfi_plugin.conform.fcpx import Retime, notices, parse_time, retime
 from vfi_plugin.media import read_frames
 
-MEDIA_FRAMES = 40
 DATA = Path(__file__).resolve().parents[1] / "data"
 # Final Cut Pro's own export (DAWFileKit's test data, MIT licence: see tests/data/README.md):
 # a 24 fps project with 23.98 and 29.97 media, transitions, storylines, compound clips and five
 # retimed asset-clips (all faster than 100 %)
 FINAL_CUT_EXPORT = DATA / "dawfilekit_24.fcpxml"
-
-
-@pytest.fixture(scope="module")
-def interp():
-    return load_interpolator(device="cpu")
-
-
-@pytest.fixture(scope="module")
-def media(tmp_path_factory) -> Path:
-    """32x32, 24 fps, 40 lossless frames carrying their index."""
-    return write_clip(tmp_path_factory.mktemp("media") / "take.mkv", 32, 32, Fraction(RATE),
-                      MEDIA_FRAMES, codec="ffv1")
 
 
 def records(tl) -> list[tuple[str, str, otio.opentime.TimeRange]]:

@@ -8,6 +8,7 @@ import opentimelineio as otio
 from opentimelineio.opentime import RationalTime, TimeRange
 
 RATE = 24
+MEDIA_FRAMES = 40  # frames of the tests' media (conftest.media)
 
 
 def clip(name: str, media: Path, start: int, frames: int, speed: float | None = None, *,

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox
 
 from vfi_plugin.errors import Cancelled
 from vfi_plugin.hosts.base import ClipSelection
 from vfi_plugin.session.conform import ConformChoices, ConformRow, list_rows
 from vfi_plugin.session.naming import fit_size
 
+from . import confirm_stop
 from ..threads import Worker, WorkerSlot
 from ..worker import frame_to_qimage
 
@@ -164,17 +164,9 @@ class ConformController(QObject):
             return True
         parent = self.dialog if self.dialog is not None and self.dialog.isVisible() \
             else self.panel
-        box = QMessageBox(QMessageBox.Icon.Question, "Conform running",
-                          "The timeline's clips are still rendering.",
-                          QMessageBox.StandardButton.NoButton, parent)
-        box.setInformativeText("Closing now cancels the conform: its renders are removed and "
-                               "no timeline is written.")
-        keep = box.addButton("Keep rendering", QMessageBox.ButtonRole.RejectRole)
-        stop = box.addButton("Cancel conform", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.exec()
-        if box.clickedButton() is not stop:
+        if not confirm_stop(parent, "Conform running", "The timeline's clips are still rendering.",
+                            "Closing now cancels the conform: its renders are removed and no "
+                            "timeline is written.", "Cancel conform"):
             return False
         if self.dialog is not None:
             self.dialog.cancel()

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QMessageBox
 
 from vfi_plugin.errors import UserInputError
 from vfi_plugin.hosts.base import ClipSelection, ImportRequest, reveal_in_file_manager
 from vfi_plugin.session import PanelState
 from vfi_plugin.session.naming import format_fps, ramp_text, seconds_text
 
+from . import confirm_stop
 from ..threads import WorkerSlot, describe_error
 from ..worker import RenderWorker
 
@@ -213,16 +213,10 @@ class RenderController(QObject):
         worker = self.slot.worker
         if worker is None or self.panel.closed:  # closed: shutdown() has cancelled it
             return True
-        box = QMessageBox(QMessageBox.Icon.Question, "Render running",
-                          f"{Path(worker.request.output).name} is still rendering.",
-                          QMessageBox.StandardButton.NoButton, self.panel)
-        box.setInformativeText("Quitting now cancels the render; nothing of it is kept.")
-        keep = box.addButton("Keep rendering", QMessageBox.ButtonRole.RejectRole)
-        stop = box.addButton("Cancel render and quit", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.exec()
-        if box.clickedButton() is not stop:
+        if not confirm_stop(self.panel, "Render running",
+                            f"{Path(worker.request.output).name} is still rendering.",
+                            "Quitting now cancels the render; nothing of it is kept.",
+                            "Cancel render and quit"):
             return False
         self.cancel()
         return True

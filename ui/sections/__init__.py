@@ -3,7 +3,7 @@ timeline), retime and output (side by side), render bar. Each is a widget that s
 and edits values; none starts work or knows the others (the panel wires them)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QLabel, QWidget
 
 
@@ -18,6 +18,17 @@ def section_grid(frame: QFrame, title: str) -> QGridLayout:
     label.setObjectName("sectionTitle")
     grid.addWidget(label, 0, 0, 1, -1)
     return grid
+
+
+def status_label(parent: QWidget) -> QLabel:
+    """The two-line, selectable message line under a render bar (object name "status")."""
+    label = QLabel("", parent)
+    label.setObjectName("status")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setMinimumHeight(label.fontMetrics().height() * 2 + 8)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    return label
 
 
 class SideBySide(QWidget):

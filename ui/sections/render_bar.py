@@ -1,9 +1,10 @@
 """The render bar: progress, Render, Cancel, Reveal, and the status line under them."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
+from PySide6.QtWidgets import (QHBoxLayout, QProgressBar, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
+
+from . import status_label
 
 
 class RenderBar(QWidget):
@@ -31,12 +32,7 @@ class RenderBar(QWidget):
         bar.addWidget(self.cancel_button)
         bar.addWidget(self.reveal_button)
         column.addLayout(bar)
-        self.status_label = QLabel("", self)
-        self.status_label.setObjectName("status")
-        self.status_label.setWordWrap(True)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.status_label.setMinimumHeight(self.status_label.fontMetrics().height() * 2 + 8)
-        self.status_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.status_label = status_label(self)
         column.addWidget(self.status_label)
 
     def show_state(self, text: str, fraction: float = 0.0) -> None:
